@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# hvx top-level Makefile.
+#
+#   make            build hvx.ko (W=1, and sparse when installed), the tools
+#                   and the selftests
+#   make check      install what is missing, run the unit tests, build with
+#                   W=1 C=1 (a warning fails), run the selftests in the Bochs
+#                   VMX host and the QEMU SVM host; ends with one line
+#                   "N passed, N failed, N skipped"
+#   make demo       the main job (see README.md)
+#   make unit       userspace unit tests only
+#   make check-ref  the selftests against Debian's kvm modules in both hosts
+
+SHELL := /bin/bash
+
+KVER ?= $(shell ls /lib/modules 2>/dev/null | sort -V | tail -n1)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(CURDIR)/build
+
+# Kconfig defaults for the out-of-tree build.
+HVX_CONFIG := CONFIG_HVX=m CONFIG_HVX_INTEL=y CONFIG_HVX_AMD=y \
+	      CONFIG_HVX_NESTED=y
+SPARSE := $(if $(shell command -v sparse 2>/dev/null),C=1)
+
+all: module selftests
+
+# A compiler or sparse warning fails the build: the log is kept in build/.
+module:
+	@mkdir -p $(BUILD)
+	@set -o pipefail; \
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel $(HVX_CONFIG) W=1 $(SPARSE) \
+		modules 2>&1 | tee $(BUILD)/module.log
+	@if grep -E 'warning:|error:|^\S+\.[ch]:[0-9]+:[0-9]+: ' \
+		$(BUILD)/module.log; then \
+		echo "module: the build above has warnings"; exit 1; fi
+
+selftests:
+	$(MAKE) -C selftests/hvx
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	@tools/testing/check.sh
+
+check-ref: deps module selftests
+	@tools/testing/check.sh --ref-only
+
+demo: deps module selftests
+	@tools/testing/run-host.sh --host svm --module kernel/hvx.ko \
+		selftests/hvx/api_test
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+	$(MAKE) -C selftests/hvx clean
+	$(MAKE) -C selftests/unit clean
+	rm -rf $(BUILD)
+
+.PHONY: all module selftests unit deps check check-ref demo clean
