@@ -19,6 +19,7 @@
 #include <linux/syscore_ops.h>
 
 #include "hvx.h"
+#include "x86/x86.h"
 
 const struct hvx_backend_ops *hvx_ops __read_mostly;
 
@@ -93,31 +94,22 @@ static struct syscore_ops hvx_syscore_ops = {
 	.resume = hvx_resume,
 };
 
-/**
- * hvx_check_extension() - answer KVM_CHECK_EXTENSION
- * @cap: a KVM_CAP_* number
- *
- * Return: 0 for every capability hvx does not implement; what it implements
- * answers as KVM answers (1, or a count).
- */
-static long hvx_check_extension(long cap)
-{
-	switch (cap) {
-	default:
-		return 0;
-	}
-}
-
 static long hvx_dev_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
 	switch (ioctl) {
 	case KVM_GET_API_VERSION:
 		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return hvx_vm_create(arg);
 	case KVM_CHECK_EXTENSION:
-		return hvx_check_extension(arg);
+		return hvx_vm_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
-		return arg ? -EINVAL : PAGE_SIZE;
+		return arg ? -EINVAL : HVX_VCPU_MMAP_PAGES * PAGE_SIZE;
+	case KVM_GET_SUPPORTED_CPUID:
+		return hvx_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return hvx_get_msr_index_list((void __user *)arg);
 	default:
 		/* KVM answers an unknown system ioctl with -EINVAL. */
 		return -EINVAL;
@@ -162,6 +154,8 @@ static int __init hvx_init(void)
 	r = hvx_ops->hardware_setup();
 	if (r)
 		return r;
+	/* vCPUs follow their thread across CPUs with preempt notifiers. */
+	preempt_notifier_inc();
 
 	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, HVX_NAME ":online",
 			      hvx_cpu_online, hvx_cpu_offline);
@@ -188,6 +182,7 @@ err_cpuhp:
 	unregister_reboot_notifier(&hvx_reboot_nb);
 	cpuhp_remove_state(hvx_cpuhp_state);
 err_unsetup:
+	preempt_notifier_dec();
 	hvx_ops->hardware_unsetup();
 	return r;
 }
@@ -198,6 +193,7 @@ static void __exit hvx_exit(void)
 	unregister_syscore_ops(&hvx_syscore_ops);
 	unregister_reboot_notifier(&hvx_reboot_nb);
 	cpuhp_remove_state(hvx_cpuhp_state);
+	preempt_notifier_dec();
 	hvx_ops->hardware_unsetup();
 	pr_info(HVX_NAME ": unloaded, %s disabled on every CPU\n",
 		hvx_ops->name);

@@ -22,8 +22,25 @@ static const struct {
 	long cap;
 	long value;
 } hvx_caps[] = {
-	{ -1, 0 },	/* the foundation implements no capability yet */
+	{ KVM_CAP_USER_MEMORY, 1 },
+	{ KVM_CAP_SET_TSS_ADDR, 1 },
+	{ KVM_CAP_EXT_CPUID, 1 },
+	{ KVM_CAP_DESTROY_MEMORY_REGION_WORKS, 1 },
+	{ KVM_CAP_JOIN_MEMORY_REGIONS_WORKS, 1 },
+	{ KVM_CAP_SET_IDENTITY_MAP_ADDR, 1 },
+	{ KVM_CAP_READONLY_MEM, 1 },
+	{ KVM_CAP_IMMEDIATE_EXIT, 1 },
+	{ KVM_CAP_NR_VCPUS, -1 },	/* min(online CPUs, 64): checked apart */
+	{ KVM_CAP_MAX_VCPUS, 64 },
+	{ KVM_CAP_MAX_VCPU_ID, 64 },
+	{ KVM_CAP_NR_MEMSLOTS, 32 },
 };
+
+/* Until the SVM backend runs guests, hvx on AMD claims no capability. */
+static bool backend_runs_guests(void)
+{
+	return !strcmp(hvx_host_kind(), "vmx");
+}
 
 #define HIGHEST_CAP_PROBED 512
 
@@ -62,6 +79,8 @@ static long expected_cap(long cap)
 {
 	unsigned int i;
 
+	if (!backend_runs_guests())
+		return 0;
 	for (i = 0; i < sizeof(hvx_caps) / sizeof(hvx_caps[0]); i++)
 		if (hvx_caps[i].cap == cap)
 			return hvx_caps[i].value;
@@ -88,6 +107,11 @@ static enum ktap_result check_extension_set(void)
 	for (cap = 0; cap < HIGHEST_CAP_PROBED; cap++) {
 		long got = ioctl(sys_fd, KVM_CHECK_EXTENSION, cap);
 
+		if (expected_cap(cap) == -1) {
+			CHECK(got >= 1 && got <= 64, "NR_VCPUS answers %ld",
+			      got);
+			continue;
+		}
 		CHECK(got == expected_cap(cap),
 		      "capability %ld answers %ld, expected %ld", cap, got,
 		      expected_cap(cap));

@@ -8,7 +8,7 @@
 #include <errno.h>
 
 #include "unit.h"
-#include "../../kernel/vmx/capmsr.h"
+#include "vmx/capmsr.h"
 
 /* Skylake-class IA32_VMX_PINBASED_CTLS: must-be-one 0x16, may-be-one 0x7f */
 #define PINBASED_MSR	0x0000007f00000016ULL

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvx VM object and VM-fd ioctls: lifetime, memslots, vCPU creation.
+ *
+ * Lifetime: the VM fd holds one reference and each vCPU one more; the VM is
+ * freed when the last goes, after its vCPUs, so the backend and the TDP
+ * tables never see a VM without its memory.
+ *
+ * Locks: vm->lock serialises vCPU creation and VM-wide settings; memslot
+ * changes take vm->mmu_lock (mmu.c).  No ioctl here holds both.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hvx.h"
+
+void hvx_vm_get(struct hvx_vm *vm)
+{
+	refcount_inc(&vm->users);
+}
+
+static void hvx_vm_free(struct hvx_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hvx_vcpu_destroy(vm->vcpus[i]);
+	/* No vCPU left to kick: the TDP teardown's flush must not look. */
+	vm->nr_vcpus = 0;
+	hvx_mmu_destroy(vm);
+	hvx_ops->vm_destroy(vm);
+	mmdrop(vm->mm);
+	kfree(vm);
+	module_put(THIS_MODULE);
+}
+
+void hvx_vm_put(struct hvx_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		hvx_vm_free(vm);
+}
+
+/**
+ * hvx_vm_check_extension() - KVM_CHECK_EXTENSION, on the system or a VM fd
+ * @cap: a KVM_CAP_* number
+ *
+ * Return: 0 for every capability hvx does not implement; for what it
+ * implements, what KVM answers (1, or a count).
+ */
+long hvx_vm_check_extension(long cap)
+{
+	/* A backend without guest support yet implements no capability. */
+	if (!hvx_ops->run)
+		return 0;
+
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_IMMEDIATE_EXIT:
+		return 1;
+	case KVM_CAP_NR_VCPUS:
+		return min_t(unsigned int, num_online_cpus(), HVX_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return HVX_MAX_VCPUS;
+	case KVM_CAP_NR_MEMSLOTS:
+		return HVX_MAX_MEMSLOTS;
+	default:
+		return 0;
+	}
+}
+
+static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
+			 unsigned long arg)
+{
+	struct hvx_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	/* A VM belongs to the process that made it, as with KVM. */
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return hvx_vcpu_create(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mr;
+
+		if (copy_from_user(&mr, argp, sizeof(mr)))
+			return -EFAULT;
+		return hvx_set_memory_region(vm, &mr);
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return hvx_get_dirty_log(vm, &log);
+	}
+	case KVM_SET_TSS_ADDR:
+		/*
+		 * Only needed by CPUs without unrestricted guest, for which
+		 * KVM emulates real mode with vm86; hvx requires unrestricted
+		 * guest, so it records the address and never uses it.
+		 */
+		vm->tss_addr = arg;
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR: {
+		u64 addr;
+
+		if (copy_from_user(&addr, argp, sizeof(addr)))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		r = vm->nr_vcpus ? -EINVAL : 0;
+		if (!r)
+			vm->identity_map_addr = addr;
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	case KVM_CHECK_EXTENSION:
+		return hvx_vm_check_extension(arg);
+	default:
+		/* KVM answers an unknown VM ioctl with -ENOTTY. */
+		return -ENOTTY;
+	}
+}
+
+static int hvx_vm_release(struct inode *inode, struct file *filp)
+{
+	hvx_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations hvx_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = hvx_vm_release,
+	.unlocked_ioctl = hvx_vm_ioctl,
+	.compat_ioctl = hvx_vm_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * hvx_vm_create() - KVM_CREATE_VM
+ * @type: machine type; hvx has only the default, 0
+ *
+ * Return: a new VM fd, or -errno.
+ */
+int hvx_vm_create(unsigned long type)
+{
+	struct hvx_vm *vm;
+	int r;
+
+	if (type)
+		return -EINVAL;
+	if (!hvx_ops->run)
+		return -EOPNOTSUPP;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	refcount_set(&vm->users, 1);
+	mutex_init(&vm->lock);
+	mutex_init(&vm->mmu_lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	/* The fd's owner pins the module; the VM object pins it too. */
+	__module_get(THIS_MODULE);
+
+	r = hvx_mmu_init(vm);
+	if (r)
+		goto err_mm;
+	r = hvx_ops->vm_init(vm);
+	if (r)
+		goto err_mmu;
+
+	r = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		hvx_vm_put(vm);
+		return r;
+	}
+	return r;
+
+err_mmu:
+	hvx_mmu_destroy(vm);
+err_mm:
+	mmdrop(vm->mm);
+	kfree(vm);
+	module_put(THIS_MODULE);
+	return r;
+}

@@ -1,0 +1,1 @@
+capmsr_test_SRCS := vmx/capmsr.c

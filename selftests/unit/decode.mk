@@ -1,0 +1,1 @@
+decode_test_SRCS := x86/decode.c

@@ -1,0 +1,1 @@
+ept_npt_test_SRCS := vmx/ept.c svm/npt.c

@@ -1,0 +1,1 @@
+gwalk_test_SRCS := x86/gwalk.c

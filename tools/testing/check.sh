@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make check`: unit tests, the module build with W=1 and sparse (a warning
+# fails it), then the selftests in both emulated hosts: Bochs (VT-x) and
+# QEMU TCG (AMD-V).  Ends with one line "N passed, N failed, N skipped".
+#
+#   check.sh            hvx in both hosts
+#   check.sh --ref-only the same selftests on Debian's kvm, both hosts
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo" || exit 2
+
+# The selftests each host runs, in order; module_test and coexist_test
+# unload and reload hvx.ko, so they go last.
+TESTS="api_test run_test module_test coexist_test"
+
+pass=0 fail=0 skip=0
+start=$SECONDS
+
+# Add the counts of a "... N passed, N failed, N skipped" line.
+tally() {
+	local line
+	line=$(grep -Eo '[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$1" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "check: $2 printed no summary: counted as one failure"
+		fail=$((fail + 1))
+		return
+	fi
+	set -- $line
+	pass=$((pass + $1)) fail=$((fail + $3)) skip=$((skip + $5))
+}
+
+step() {
+	echo "== $1"
+}
+
+log=$repo/build/check
+mkdir -p "$log"
+
+mode=hvx
+[ "${1:-}" = --ref-only ] && mode=ref
+
+if [ $mode = hvx ]; then
+	step "unit tests"
+	make -s -C selftests/unit run 2>&1 | tee "$log/unit.log"
+	tally "$log/unit.log" "unit tests"
+
+	step "module build (W=1, sparse)"
+	if make -s module >"$log/module.log" 2>&1; then
+		echo "module: no warnings"
+		pass=$((pass + 1))
+	else
+		cat "$log/module.log"
+		echo "module: FAILED"
+		fail=$((fail + 1))
+	fi
+fi
+
+step "selftests build"
+if ! make -s selftests >"$log/selftests.log" 2>&1; then
+	cat "$log/selftests.log"
+	echo "$pass passed, $((fail + 1)) failed, $skip skipped"
+	exit 1
+fi
+
+bins=()
+for t in $TESTS; do bins+=("selftests/hvx/$t"); done
+ref=()
+[ $mode = ref ] && ref=(--ref)
+
+for host in vmx svm; do
+	step "selftests on the $host host ($mode)"
+	"$here/run-host.sh" --host "$host" "${ref[@]}" --test-timeout 240 \
+		"${bins[@]}" 2>&1 | tee "$log/$host-$mode.log"
+	tally "$log/$host-$mode.log" "$host host"
+done
+
+echo "check: $((SECONDS - start)) s"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
