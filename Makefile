@@ -11,6 +11,7 @@
 #   make demo       the main job (see README.md)
 #   make unit       userspace unit tests only
 #   make check-ref  the selftests against Debian's kvm modules in both hosts
+#   make bench      exit round trips, hvx against kvm in one Bochs boot
 
 SHELL := /bin/bash
 
@@ -50,6 +51,10 @@ check: deps
 check-ref: deps module selftests
 	@tools/testing/check.sh --ref-only
 
+bench: deps module selftests
+	@tools/testing/run-host.sh --host vmx --env HVX_BENCH_COMPARE=1 \
+		--out build/testing/bench-vmx selftests/hvx/exit_bench
+
 demo: deps module selftests
 	@tools/testing/run-host.sh --host svm --module kernel/hvx.ko \
 		selftests/hvx/api_test
@@ -60,4 +65,4 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	rm -rf $(BUILD)
 
-.PHONY: all module selftests unit deps check check-ref demo clean
+.PHONY: all module selftests unit deps check check-ref bench demo clean

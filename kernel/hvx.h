@@ -137,6 +137,7 @@ struct hvx_event {
 enum hvx_pending_io {
 	HVX_IO_NONE,
 	HVX_IO_PIO_IN,		/* IN or INS: data in the PIO page */
+	HVX_IO_PIO_OUT,		/* OUT: RIP moves on when it completes */
 	HVX_IO_MMIO_READ,	/* an MMIO load: data in run->mmio.data */
 };
 

@@ -65,12 +65,13 @@ static void hvx_mmu_release(void *ctx, const struct hvx_tdp_leaf *leaf)
 {
 	struct hvx_vm *vm = ctx;
 	unsigned long i, n = hvx_tdp_level_size(leaf->level) >> PAGE_SHIFT;
-	struct page *page = pfn_to_page(leaf->pa >> PAGE_SHIFT);
+	bool dirty = leaf->dirty || (leaf->prot & HVX_PROT_W);
 
-	for (i = 0; i < n; i++)
-		unpin_user_pages_dirty_lock(&page, 1,
-					    leaf->dirty ||
-					    (leaf->prot & HVX_PROT_W));
+	for (i = 0; i < n; i++) {
+		struct page *page = pfn_to_page((leaf->pa >> PAGE_SHIFT) + i);
+
+		unpin_user_pages_dirty_lock(&page, 1, dirty);
+	}
 	vm->pinned_pages -= n;
 }
 
@@ -274,7 +275,7 @@ out:
 int hvx_get_dirty_log(struct hvx_vm *vm, struct kvm_dirty_log *log)
 {
 	struct hvx_memslot *s;
-	unsigned long bytes, i, *snap = NULL;
+	unsigned long bytes, *snap = NULL;
 	int r;
 
 	if (log->slot >= HVX_MAX_MEMSLOTS)
@@ -293,13 +294,14 @@ int hvx_get_dirty_log(struct hvx_vm *vm, struct kvm_dirty_log *log)
 	memcpy(snap, s->dirty_bitmap, bytes);
 	memset(s->dirty_bitmap, 0, bytes);
 
-	for (i = 0; i < s->npages; i++) {
-		long n;
+	/*
+	 * Only pages written since the last call can be writable: one pass
+	 * over the slot write-protects them with a single flush.
+	 */
+	if (!bitmap_empty(snap, s->npages)) {
+		long n = hvx_tdp_protect(&vm->tdp, s->base_gfn << PAGE_SHIFT,
+					 s->npages << PAGE_SHIFT, HVX_PROT_W);
 
-		if (!test_bit(i, snap))
-			continue;
-		n = hvx_tdp_protect(&vm->tdp, (s->base_gfn + i) << PAGE_SHIFT,
-				    PAGE_SIZE, HVX_PROT_W);
 		if (n < 0) {
 			r = n;
 			goto out;

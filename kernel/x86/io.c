@@ -2,12 +2,13 @@
 /*
  * Port I/O and MMIO exits to userspace, and their completion.
  *
- * KVM's order of events, which VMMs depend on: an OUT (or an MMIO store)
- * is complete when KVM_RUN returns, RIP past it; an IN (or an MMIO load)
- * returns with RIP still at the instruction, and the next KVM_RUN puts the
- * value userspace left in the kvm_run page (or the PIO data page) into the
- * guest and moves RIP on.  A string or REP instruction moves at most a
- * page of data per exit and runs again until RCX is exhausted.
+ * KVM's order of events, which VMMs depend on: port I/O (IN or OUT)
+ * returns with RIP still at the instruction, and the next KVM_RUN completes
+ * it: it puts the value userspace left in the PIO data page into the guest
+ * (IN) and moves RIP on.  An MMIO store is complete when KVM_RUN returns,
+ * RIP past it; an MMIO load completes on the next KVM_RUN.  A string or REP
+ * instruction moves up to a page of data per exit and runs again until RCX
+ * is exhausted.
  */
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -296,15 +297,12 @@ int hvx_pio_exit(struct hvx_vcpu *vcpu, u16 port, u8 size, bool in,
 	run->io.port = port;
 	run->io.count = 1;
 	run->io.data_offset = HVX_PIO_PAGE_OFFSET * PAGE_SIZE;
-	if (in) {
-		vcpu->pending_io = HVX_IO_PIO_IN;
-		vcpu->io_size = size;
-		vcpu->io_insn_len = insn_len;
-		vcpu->io_string = false;
-	} else {
+	vcpu->pending_io = in ? HVX_IO_PIO_IN : HVX_IO_PIO_OUT;
+	vcpu->io_size = size;
+	vcpu->io_insn_len = insn_len;
+	vcpu->io_string = false;
+	if (!in)
 		memcpy(vcpu->pio_data, &vcpu->regs[HVX_RAX], size);
-		hvx_ops->skip_insn(vcpu, insn_len);
-	}
 	return 0;
 }
 
@@ -455,6 +453,9 @@ int hvx_complete_io(struct hvx_vcpu *vcpu)
 	switch (p) {
 	case HVX_IO_PIO_IN:
 		return hvx_complete_pio_in(vcpu);
+	case HVX_IO_PIO_OUT:
+		hvx_ops->skip_insn(vcpu, vcpu->io_insn_len);
+		return 1;
 	case HVX_IO_MMIO_READ:
 		return hvx_complete_mmio_read(vcpu);
 	default:

@@ -39,6 +39,12 @@ if [ -z "$timeout" ]; then
 	if [ "$host" = vmx ]; then timeout=900; else timeout=300; fi
 fi
 
+# Two cores here: one emulated host at a time, whoever starts it; and the
+# lock is taken before the artefact directory is touched, so two runs with
+# the same --out never mix their files.
+exec 9>/tmp/hvx-emulated-host.lock
+flock 9
+
 kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || die "cannot read $kernel"
@@ -58,9 +64,6 @@ for t in "$@"; do tests+=("$(basename "$t")"); done
 # 115200: a bare console=ttyS0 runs at 9600 baud, which Bochs emulates
 # faithfully (the dmesg dump alone then takes ~25 s of guest time).
 cmdline="console=ttyS0,115200 quiet panic=-1"
-# Two cores here: one emulated host at a time, whoever starts it.
-exec 9>/tmp/hvx-emulated-host.lock
-flock 9
 start=$SECONDS
 if [ "$host" = svm ]; then
 	# TCG's EPYC model has SVM with NPT (no NRIP_SAVE); -no-reboot plus

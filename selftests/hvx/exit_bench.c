@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Exit round-trip benchmark: hvx against Debian's kvm in one boot of the
+ * same emulated host.
+ *
+ * Three guest loops, each timed from the host around KVM_RUN:
+ *   cpuid - CPUID, handled in the kernel (the in-kernel exit path)
+ *   pio   - OUT to a port, each one a return to userspace
+ *   mmio  - a store outside every memslot: decode, then userspace
+ * and the kernel memory one VM and one vCPU cost (MemFree before and after
+ * creating 16 of each).
+ *
+ * Run under hvx with HVX_BENCH_COMPARE=1 it measures hvx, unloads it, loads
+ * kvm, measures again on /dev/kvm, restores hvx, and prints the table with
+ * the ratio hvx/kvm.  Under Bochs with clock: sync=none, guest time counts
+ * instructions, so the figures repeat.  A benchmark, not a timed test: it
+ * fails only when a measurement cannot be taken.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvx_test.h"
+#include "ktap.h"
+#include "vm.h"
+
+#define CPUID_LOOPS	20000
+#define PIO_LOOPS	4000
+#define MMIO_LOOPS	4000
+#define MEM_VMS		16
+
+static void guest_cpuid_loop(uint64_t n)
+{
+	uint32_t r[4];
+
+	while (n--)
+		guest_cpuid(0, 0, r);
+	GUEST_DONE();
+}
+
+static void guest_pio_loop(uint64_t n)
+{
+	while (n--)
+		guest_outb(0x80, 0);
+	GUEST_DONE();
+}
+
+static void guest_mmio_loop(uint64_t n)
+{
+	volatile uint32_t *p = (void *)(uintptr_t)VM_MMIO_BASE;
+
+	while (n--)
+		*p = 1;
+	GUEST_DONE();
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* ns per loop iteration, or a negative value when the guest misbehaved */
+static double measure(void (*guest)(uint64_t), uint64_t n)
+{
+	struct vm vm;
+	struct vcpu vcpu;
+	struct ucall uc;
+	double t0, t = -1;
+	uint64_t exits = 0;
+	int r;
+
+	if (vm_create(&vm))
+		return -1;
+	if (vcpu_add(&vm, &vcpu, 0)) {
+		vm_destroy(&vm);
+		return -1;
+	}
+	if (vcpu_set_supported_cpuid(&vcpu) ||
+	    vcpu_setup_long(&vcpu, guest, n))
+		goto out;
+	/* Warm up: fault in the guest's code, stack and tables. */
+	t0 = now_ns();
+	for (;;) {
+		r = vcpu_run(&vcpu);
+		if (r < 0)
+			goto out;
+		if (vcpu_ucall(&vcpu, &uc) == UCALL_DONE)
+			break;
+		if (vcpu_ucall(&vcpu, &uc) != UCALL_NONE)
+			goto out;
+		if (r != KVM_EXIT_IO && r != KVM_EXIT_MMIO)
+			goto out;
+		exits++;
+	}
+	t = (now_ns() - t0) / n;
+out:
+	vcpu_destroy(&vcpu);
+	vm_destroy(&vm);
+	return t;
+}
+
+static long mem_free_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Kernel memory for one VM with one vCPU, and for one more vCPU. */
+static int measure_memory(long *vm_kib, long *vcpu_kib)
+{
+	int sys = hvx_open_dev(), vms[MEM_VMS], vcpus[MEM_VMS];
+	long before, mid, after;
+	int i;
+
+	if (sys < 0)
+		return sys;
+	sync();
+	before = mem_free_kib();
+	for (i = 0; i < MEM_VMS; i++) {
+		vms[i] = ioctl(sys, KVM_CREATE_VM, 0);
+		if (vms[i] < 0)
+			return -errno;
+	}
+	mid = mem_free_kib();
+	for (i = 0; i < MEM_VMS; i++) {
+		vcpus[i] = ioctl(vms[i], KVM_CREATE_VCPU, 0);
+		if (vcpus[i] < 0)
+			return -errno;
+	}
+	after = mem_free_kib();
+	for (i = 0; i < MEM_VMS; i++) {
+		close(vcpus[i]);
+		close(vms[i]);
+	}
+	close(sys);
+	*vm_kib = (before - mid) / MEM_VMS;
+	*vcpu_kib = (mid - after) / MEM_VMS;
+	return 0;
+}
+
+struct figures {
+	double cpuid, pio, mmio;
+	long vm_kib, vcpu_kib;
+};
+
+static int run_all(struct figures *f)
+{
+	f->cpuid = measure(guest_cpuid_loop, CPUID_LOOPS);
+	f->pio = measure(guest_pio_loop, PIO_LOOPS);
+	f->mmio = measure(guest_mmio_loop, MMIO_LOOPS);
+	if (f->cpuid < 0 || f->pio < 0 || f->mmio < 0)
+		return -1;
+	return measure_memory(&f->vm_kib, &f->vcpu_kib);
+}
+
+static struct figures hvx_fig, kvm_fig;
+static bool have_kvm;
+
+static enum ktap_result bench_this(void)
+{
+	struct vm probe;
+	int r = vm_create(&probe);
+
+	if (!r)
+		vm_destroy(&probe);
+	if (r == -EOPNOTSUPP)
+		SKIP("%s runs no guests on this backend yet", hvx_dev_path());
+	CHECK(!run_all(&hvx_fig), "a measurement failed");
+	ktap_diag("%s: cpuid %.0f ns, pio %.0f ns, mmio %.0f ns, VM %ld KiB, vCPU %ld KiB",
+		  hvx_is_reference() ? "kvm" : "hvx", hvx_fig.cpuid,
+		  hvx_fig.pio, hvx_fig.mmio, hvx_fig.vm_kib, hvx_fig.vcpu_kib);
+	return KTAP_PASS;
+}
+
+static enum ktap_result bench_kvm_same_boot(void)
+{
+	const char *cmp = getenv("HVX_BENCH_COMPARE");
+	int r;
+
+	if (hvx_is_reference() || !cmp || strcmp(cmp, "1"))
+		SKIP("set HVX_BENCH_COMPARE=1 under hvx to compare with kvm");
+	CHECK(!hvx_unload(), "unload hvx");
+	r = hvx_ref_load();
+	CHECK(!r, "load kvm: %s", strerror(-r));
+	setenv("HVX_DEV", "/dev/kvm", 1);
+	r = run_all(&kvm_fig);
+	setenv("HVX_DEV", "/dev/hvx", 1);
+	hvx_ref_unload();
+	CHECK(!hvx_load(), "reload hvx");
+	CHECK(!r, "a kvm measurement failed");
+	have_kvm = true;
+	return KTAP_PASS;
+}
+
+static enum ktap_result report(void)
+{
+	if (!have_kvm)
+		SKIP("no kvm figures in this boot");
+	ktap_diag("%-28s %12s %12s %8s", "exit round trip", "hvx", "kvm",
+		  "hvx/kvm");
+	ktap_diag("%-28s %9.0f ns %9.0f ns %8.3f", "cpuid (in kernel)",
+		  hvx_fig.cpuid, kvm_fig.cpuid, hvx_fig.cpuid / kvm_fig.cpuid);
+	ktap_diag("%-28s %9.0f ns %9.0f ns %8.3f", "pio (to userspace)",
+		  hvx_fig.pio, kvm_fig.pio, hvx_fig.pio / kvm_fig.pio);
+	ktap_diag("%-28s %9.0f ns %9.0f ns %8.3f", "mmio (decode + userspace)",
+		  hvx_fig.mmio, kvm_fig.mmio, hvx_fig.mmio / kvm_fig.mmio);
+	ktap_diag("%-28s %8ld KiB %8ld KiB", "kernel memory per VM",
+		  hvx_fig.vm_kib, kvm_fig.vm_kib);
+	ktap_diag("%-28s %8ld KiB %8ld KiB", "kernel memory per vCPU",
+		  hvx_fig.vcpu_kib, kvm_fig.vcpu_kib);
+	return KTAP_PASS;
+}
+
+KTAP_CASES(
+	{ "bench_this", bench_this },
+	{ "bench_kvm_same_boot", bench_kvm_same_boot },
+	{ "report", report },
+);
+KTAP_MAIN()
