@@ -174,7 +174,7 @@ static int vmx_mov_to_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 	switch (cr) {
 	case 0:
 		efer = vmcs_read(GUEST_IA32_EFER);
-		if (!vmx_cr0_valid(val) ||
+		if (!hvx_cr0_valid(val) ||
 		    ((val & X86_CR0_PG) && (efer & EFER_LME) &&
 		     !(vmx_get_cr(&vmx->vcpu, 4) & X86_CR4_PAE)))
 			return vmx_exit_gp(vmx);
@@ -182,7 +182,7 @@ static int vmx_mov_to_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 		break;
 	case 4:
 		/* Leaving PAE while in long mode is #GP (SDM MOV CR). */
-		if (!vmx_cr4_valid(val) ||
+		if (!hvx_cr4_valid(val) ||
 		    ((efer = vmcs_read(GUEST_IA32_EFER)) & EFER_LMA &&
 		     !(val & X86_CR4_PAE)))
 			return vmx_exit_gp(vmx);

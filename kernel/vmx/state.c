@@ -152,32 +152,6 @@ void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
 }
 
 /**
- * vmx_cr0_valid() - may the guest hold @cr0? (SDM Vol. 3A 2.5, MOV CR)
- * @cr0: the value
- */
-bool vmx_cr0_valid(u64 cr0)
-{
-	if (cr0 >> 32)
-		return false;
-	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
-		return false;
-	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
-		return false;
-	return true;
-}
-
-/**
- * vmx_cr4_valid() - may the guest hold @cr4?
- * @cr4: the value
- *
- * The guest may set what it owns, and PAE; VMXE only with nested VMX.
- */
-bool vmx_cr4_valid(u64 cr4)
-{
-	return !(cr4 & ~(vmx_conf.cr4_guest_owned | X86_CR4_PAE));
-}
-
-/**
  * vmx_set_cr0() - the guest's CR0 becomes @cr0 (already validated)
  * @vmx: the vCPU
  * @cr0: the value the guest sees
@@ -271,31 +245,10 @@ void vmx_get_sregs(struct hvx_vcpu *vcpu, struct kvm_sregs *sregs)
 			  (unsigned long *)sregs->interrupt_bitmap);
 }
 
-#define HVX_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
-/* KVM's consistency rules for KVM_SET_SREGS (long mode and paging). */
-static bool vmx_sregs_valid(const struct kvm_sregs *s)
-{
-	if (!vmx_cr0_valid(s->cr0) || !vmx_cr4_valid(s->cr4))
-		return false;
-	if (s->efer & ~(u64)HVX_EFER_ALLOWED)
-		return false;
-	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
-		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
-			return false;
-	} else if ((s->efer & EFER_LMA) || s->cs.l) {
-		return false;
-	}
-	return true;
-}
-
 int vmx_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	int bit;
-
-	if (!vmx_sregs_valid(sregs))
-		return -EINVAL;
 
 	vmx_set_seg(SEG_CS, &sregs->cs);
 	vmx_set_seg(SEG_DS, &sregs->ds);
@@ -436,20 +389,6 @@ static bool vmx_canonical(u64 addr)
 	return (u64)((s64)(addr << 16) >> 16) == addr;
 }
 
-/* PAT: each of the eight entries a valid memory type (SDM 11.12.2). */
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (8 * i);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -466,7 +405,7 @@ int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data)
 	case MSR_EFER: {
 		u64 old = vmcs_read(GUEST_IA32_EFER);
 
-		if (data & ~(u64)HVX_EFER_ALLOWED)
+		if (!hvx_efer_valid(data))
 			return -EINVAL;
 		/* LME cannot change while paging is on; LMA is the CPU's. */
 		if ((vmx_read_cr0() & X86_CR0_PG) &&
@@ -477,7 +416,7 @@ int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data)
 		return 0;
 	}
 	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(data))
+		if (!hvx_pat_valid(data))
 			return -EINVAL;
 		vmcs_write(GUEST_IA32_PAT, data);
 		return 0;

@@ -28,6 +28,7 @@
 #include "capmsr.h"
 #include "ept.h"
 #include "vmx.h"
+#include "../x86/x86.h"
 
 /* CPUID.1:ECX.VMX (SDM Vol. 3C 23.6) */
 #define CPUID_1_ECX_VMX		BIT(5)
@@ -345,13 +346,8 @@ static int vmx_choose_config(void)
 				   X86_CR0_ET | X86_CR0_WP | X86_CR0_AM |
 				   X86_CR0_PE;
 	/* CR4 bits the guest owns; PAE, VMXE and unsupported bits exit. */
-	vmx_conf.cr4_guest_owned = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |
-				   X86_CR4_DE | X86_CR4_PSE | X86_CR4_MCE |
-				   X86_CR4_PGE | X86_CR4_PCE | X86_CR4_OSFXSR |
-				   X86_CR4_OSXMMEXCPT | X86_CR4_FSGSBASE |
-				   X86_CR4_PCIDE | X86_CR4_OSXSAVE |
-				   X86_CR4_SMEP | X86_CR4_SMAP;
-	vmx_conf.cr4_guest_owned &= vmx_caps.cr4_fixed1;
+	vmx_conf.cr4_guest_owned = hvx_cr4_allowed() & ~(u64)X86_CR4_PAE &
+				   vmx_caps.cr4_fixed1;
 	vmx_conf.cr0_fixed0 = vmx_caps.cr0_fixed0 &
 			      ~(u64)(X86_CR0_PE | X86_CR0_PG);
 	vmx_conf.cr4_fixed0 = vmx_caps.cr4_fixed0;

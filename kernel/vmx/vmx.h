@@ -163,8 +163,6 @@ int vmx_load_pdptrs(struct vmx_vcpu *vmx, u64 cr3);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
-bool vmx_cr0_valid(u64 cr0);
-bool vmx_cr4_valid(u64 cr4);
 void vmx_reset_guest_state(struct vmx_vcpu *vmx);
 u64 vmx_get_cr(struct hvx_vcpu *vcpu, int cr);
 void vmx_get_regs(struct hvx_vcpu *vcpu, struct kvm_regs *regs);

@@ -189,6 +189,25 @@ static int hvx_fetch_decode(struct hvx_vcpu *vcpu, struct hvx_insn *insn,
 	return hvx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, 4, data);
 }
 
+/**
+ * hvx_decode_at_rip() - fetch and decode the guest's current instruction
+ * @vcpu: the vCPU (loaded)
+ * @insn: the result
+ *
+ * Return: 1 when @insn is valid; 1 with an exception queued when the fetch
+ * faulted (check vcpu->exception); 0 with an emulation failure for
+ * userspace when the bytes do not decode.
+ */
+int hvx_decode_at_rip(struct hvx_vcpu *vcpu, struct hvx_insn *insn)
+{
+	struct hvx_guest_mode m;
+	int r = hvx_fetch_decode(vcpu, insn, &m);
+
+	if (r > 0 && vcpu->exception.type != HVX_EVENT_NONE)
+		return 0;
+	return r;
+}
+
 static void hvx_mmio_to_run(struct hvx_vcpu *vcpu, u64 gpa, u8 size,
 			    bool write, u64 value)
 {

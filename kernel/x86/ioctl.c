@@ -364,7 +364,8 @@ static long hvx_struct_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		hvx_ops->get_sregs(vcpu, &u->sregs);
 		break;
 	case KVM_SET_SREGS:
-		r = hvx_ops->set_sregs(vcpu, &u->sregs);
+		r = hvx_sregs_valid(&u->sregs) ?
+		    hvx_ops->set_sregs(vcpu, &u->sregs) : -EINVAL;
 		break;
 	case KVM_GET_VCPU_EVENTS:
 		hvx_get_events(vcpu, &u->events);

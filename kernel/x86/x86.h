@@ -28,6 +28,14 @@ long hvx_x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 			void __user *argp);
 void hvx_x86_vcpu_reset(struct hvx_vcpu *vcpu);
 
+/* cr.c */
+u64 hvx_cr4_allowed(void);
+bool hvx_cr0_valid(u64 cr0);
+bool hvx_cr4_valid(u64 cr4);
+bool hvx_efer_valid(u64 efer);
+bool hvx_sregs_valid(const struct kvm_sregs *s);
+bool hvx_pat_valid(u64 pat);
+
 /* cpuid.c */
 int hvx_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
 int hvx_set_cpuid2(struct hvx_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid);
@@ -58,6 +66,7 @@ int hvx_complete_io(struct hvx_vcpu *vcpu);
 int hvx_internal_error(struct hvx_vcpu *vcpu, u32 suberror,
 		       unsigned int ndata, const u64 *data);
 int hvx_emulate_xsetbv(struct hvx_vcpu *vcpu);
+int hvx_decode_at_rip(struct hvx_vcpu *vcpu, struct hvx_insn *insn);
 u64 hvx_supported_xcr0(void);
 
 /* Guest mode as the decoder and page walker need it. */

@@ -36,11 +36,6 @@ static const struct {
 	{ KVM_CAP_NR_MEMSLOTS, 32 },
 };
 
-/* Until the SVM backend runs guests, hvx on AMD claims no capability. */
-static bool backend_runs_guests(void)
-{
-	return !strcmp(hvx_host_kind(), "vmx");
-}
 
 #define HIGHEST_CAP_PROBED 512
 
@@ -79,8 +74,6 @@ static long expected_cap(long cap)
 {
 	unsigned int i;
 
-	if (!backend_runs_guests())
-		return 0;
 	for (i = 0; i < sizeof(hvx_caps) / sizeof(hvx_caps[0]); i++)
 		if (hvx_caps[i].cap == cap)
 			return hvx_caps[i].value;

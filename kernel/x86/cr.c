@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Control-register and KVM_SET_SREGS consistency rules both backends apply
+ * (SDM Vol. 3A 2.5, MOV to CR; KVM's rules for KVM_SET_SREGS).  A value
+ * that fails here is #GP for a guest write and EINVAL for userspace.
+ */
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "x86.h"
+
+/* CR4 bits a guest may set, before asking the host CPU. */
+#define HVX_CR4_ALLOWED	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+			 X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP)
+
+/* EFER bits a guest may set (no SVME: nested SVM is not offered). */
+#define HVX_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/**
+ * hvx_cr4_allowed() - the CR4 bits guests may set on this host
+ *
+ * Return: the allow-list less the features the host CPU lacks.
+ */
+u64 hvx_cr4_allowed(void)
+{
+	u64 cr4 = HVX_CR4_ALLOWED;
+
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		cr4 &= ~(u64)X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_PCID))
+		cr4 &= ~(u64)X86_CR4_PCIDE;
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		cr4 &= ~(u64)X86_CR4_OSXSAVE;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		cr4 &= ~(u64)X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		cr4 &= ~(u64)X86_CR4_SMAP;
+	return cr4;
+}
+
+/**
+ * hvx_cr0_valid() - may a guest hold @cr0?
+ * @cr0: the value
+ */
+bool hvx_cr0_valid(u64 cr0)
+{
+	if (cr0 >> 32)
+		return false;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	return true;
+}
+
+/**
+ * hvx_cr4_valid() - may a guest hold @cr4?
+ * @cr4: the value
+ */
+bool hvx_cr4_valid(u64 cr4)
+{
+	return !(cr4 & ~hvx_cr4_allowed());
+}
+
+/**
+ * hvx_efer_valid() - may a guest hold @efer?
+ * @efer: the value
+ */
+bool hvx_efer_valid(u64 efer)
+{
+	return !(efer & ~(u64)HVX_EFER_ALLOWED);
+}
+
+/**
+ * hvx_sregs_valid() - KVM's consistency rules for KVM_SET_SREGS
+ * @s: what userspace asks for
+ *
+ * Long mode with paging needs PAE and EFER.LMA; EFER.LMA and CS.L need
+ * long mode with paging.
+ */
+bool hvx_sregs_valid(const struct kvm_sregs *s)
+{
+	if (!hvx_cr0_valid(s->cr0) || !hvx_cr4_valid(s->cr4) ||
+	    !hvx_efer_valid(s->efer))
+		return false;
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG))
+		return (s->cr4 & X86_CR4_PAE) && (s->efer & EFER_LMA);
+	return !(s->efer & EFER_LMA) && !s->cs.l;
+}
+
+/**
+ * hvx_pat_valid() - is each of the eight IA32_PAT entries a memory type?
+ * @pat: the value (SDM Vol. 3A 11.12.2: types 2, 3 and above 7 are #GP)
+ */
+bool hvx_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (8 * i);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
