@@ -11,7 +11,8 @@
 #   make demo       the main job (see README.md)
 #   make unit       userspace unit tests only
 #   make check-ref  the selftests against Debian's kvm modules in both hosts
-#   make bench      exit round trips, hvx against kvm in one Bochs boot
+#   make bench      exit round trips, hvx against kvm in one boot of the
+#                   Bochs host (HOST=svm: the QEMU host, 7 runs each)
 
 SHELL := /bin/bash
 
@@ -51,9 +52,13 @@ check: deps
 check-ref: deps module selftests
 	@tools/testing/check.sh --ref-only
 
+HOST ?= vmx
+BENCH_REPEAT := $(if $(filter svm,$(HOST)),7,1)
+
 bench: deps module selftests
-	@tools/testing/run-host.sh --host vmx --env HVX_BENCH_COMPARE=1 \
-		--out build/testing/bench-vmx selftests/hvx/exit_bench
+	@tools/testing/run-host.sh --host $(HOST) --env HVX_BENCH_COMPARE=1 \
+		--env HVX_BENCH_REPEAT=$(BENCH_REPEAT) \
+		--out build/testing/bench-$(HOST) selftests/hvx/exit_bench
 
 demo: deps module selftests
 	@tools/testing/run-host.sh --host svm --module kernel/hvx.ko \

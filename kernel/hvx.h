@@ -12,6 +12,7 @@
 #define HVX_H
 
 #include <linux/kvm.h>
+#include <linux/hvx.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
@@ -77,6 +78,8 @@ struct hvx_memslot {
  * @tss_addr:	 KVM_SET_TSS_ADDR (accepted for ABI compatibility).
  * @identity_map_addr: KVM_SET_IDENTITY_MAP_ADDR (likewise).
  * @pinned_pages: pages currently pinned for the TDP tables.
+ * @stat:	 counters for HVX_GET_VM_STATS; the mapping ones under
+ *		 @mmu_lock, the exit ones summed from the vCPUs.
  * @priv:	 the backend's per-VM state.
  */
 struct hvx_vm {
@@ -93,6 +96,9 @@ struct hvx_vm {
 	u64 tss_addr;
 	u64 identity_map_addr;
 	unsigned long pinned_pages;
+	struct {
+		u64 tdp_faults, mapped_4k, mapped_2m, tlb_flushes;
+	} stat;
 	void *priv;
 };
 
@@ -187,6 +193,8 @@ enum hvx_pending_io {
  * @mtrr_deftype: IA32_MTRR_DEF_TYPE as the guest wrote it.
  * @tsc_offset:	  guest TSC minus host TSC.
  * @exits:	  VM exits taken.
+ * @exits_to_user: of those, returns to userspace.
+ * @mmio_exits:	  MMIO accesses emulated for userspace.
  */
 struct hvx_vcpu {
 	struct hvx_vm *vm;
@@ -232,6 +240,8 @@ struct hvx_vcpu {
 	u64 mtrr_deftype;
 	s64 tsc_offset;
 	u64 exits;
+	u64 exits_to_user;
+	u64 mmio_exits;
 };
 
 /**
@@ -265,6 +275,7 @@ struct hvx_vcpu {
  * @set_nmi_mask for KVM_GET/SET_VCPU_EVENTS.
  *
  * @tdp_format: the EPT or NPT PTE format for tdp.c.
+ * @tdp_2m: the CPU walks 2 MiB leaves in @tdp_format's tables.
  */
 struct hvx_backend_ops {
 	const char *name;
@@ -306,6 +317,7 @@ struct hvx_backend_ops {
 	void (*set_nmi_mask)(struct hvx_vcpu *vcpu, bool masked);
 
 	const struct hvx_tdp_format *tdp_format;
+	bool (*tdp_2m)(void);
 };
 
 /*

@@ -10,7 +10,8 @@
  *
  * Invariants, under vm->mmu_lock:
  * - every leaf in vm->tdp maps a page of a memslot, pinned once by this
- *   file, so a guest reaches no host page outside its memslots;
+ *   file (a 2 MiB leaf: each of its 512 pages), so a guest reaches no host
+ *   page outside its memslots;
  * - a leaf of a read-only slot is never writable; a leaf of a slot with
  *   dirty logging is writable only if its bit in dirty_bitmap is set.
  */
@@ -57,6 +58,7 @@ static void hvx_mmu_flush(void *ctx)
 	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
 
 	atomic64_inc(&vm->tlb_gen);
+	vm->stat.tlb_flushes++;
 	for (i = 0; i < n; i++)
 		hvx_vcpu_kick(vm->vcpus[i]);
 }
@@ -234,11 +236,12 @@ int hvx_set_memory_region(struct hvx_vm *vm,
 		if (r)
 			goto out;
 	} else if (s->npages && bitmap) {
-		/* Dirty logging starts: later writes must fault to be seen. */
-		long n = hvx_tdp_protect(&vm->tdp, s->base_gfn << PAGE_SHIFT,
-					 s->npages << PAGE_SHIFT, HVX_PROT_W);
-
-		r = n < 0 ? n : 0;
+		/*
+		 * Dirty logging starts: later writes must fault to be seen,
+		 * page by page, so the slot's mappings go (2 MiB leaves
+		 * included) and come back as 4 KiB, read-only until written.
+		 */
+		r = hvx_unmap_slot(vm, s);
 		if (r)
 			goto out;
 	}
@@ -327,6 +330,59 @@ static int hvx_pin_gfn(struct hvx_memslot *s, u64 gfn, bool writable,
 	return n < 0 ? n : -EFAULT;
 }
 
+#define HVX_LARGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
+
+/*
+ * Map the 2 MiB around @gpa with one leaf when the backing allows: the
+ * whole 2 MiB lies in the slot at the same offset modulo 2 MiB in the
+ * process, and the process's pages there are one physically contiguous,
+ * aligned block (a transparent huge page).  Returns HVX_FAULT_FIXED, or
+ * -EAGAIN to fall back to a 4 KiB mapping.
+ */
+static int hvx_map_large(struct hvx_vm *vm, struct hvx_memslot *s, u64 gpa,
+			 unsigned int prot, struct page *page)
+{
+	u64 base = gpa & PMD_MASK, slot_start = s->base_gfn << PAGE_SHIFT;
+	unsigned long hva = s->hva + (base - slot_start), pfn0, i;
+	unsigned int flags = s->flags & KVM_MEM_READONLY ? 0 : FOLL_WRITE;
+	struct page **pages;
+	long n;
+	int r = -EAGAIN;
+
+	if (!hvx_ops->tdp_2m() || s->dirty_bitmap || base < slot_start ||
+	    base + PMD_SIZE > slot_start + (s->npages << PAGE_SHIFT) ||
+	    !IS_ALIGNED(hva, PMD_SIZE) || !PageTransCompound(page) ||
+	    compound_order(compound_head(page)) < PMD_SHIFT - PAGE_SHIFT)
+		return -EAGAIN;
+
+	pages = kvmalloc_array(HVX_LARGE_PAGES, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -EAGAIN;
+	n = pin_user_pages_unlocked(hva, HVX_LARGE_PAGES, pages, flags);
+	if (n != HVX_LARGE_PAGES)
+		goto unpin;
+	pfn0 = page_to_pfn(pages[0]);
+	if (!IS_ALIGNED(pfn0, HVX_LARGE_PAGES))
+		goto unpin;
+	for (i = 1; i < HVX_LARGE_PAGES; i++)
+		if (page_to_pfn(pages[i]) != pfn0 + i)
+			goto unpin;
+	/* -EEXIST: 4 KiB leaves already map part of it; keep those. */
+	if (hvx_tdp_map(&vm->tdp, base, PFN_PHYS(pfn0), HVX_TDP_LEVEL_2M,
+			prot))
+		goto unpin;
+	vm->pinned_pages += HVX_LARGE_PAGES;
+	vm->stat.mapped_2m++;
+	r = HVX_FAULT_FIXED;
+	goto out;
+unpin:
+	if (n > 0)
+		unpin_user_pages(pages, n);
+out:
+	kvfree(pages);
+	return r;
+}
+
 /**
  * hvx_tdp_fault() - an EPT violation / NPT fault: map the page, or not
  * @vcpu:   the faulting vCPU
@@ -376,6 +432,13 @@ int hvx_tdp_fault(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access)
 	r = hvx_pin_gfn(s, gfn, !(s->flags & KVM_MEM_READONLY), &page);
 	if (r)
 		goto out;
+	vm->stat.tdp_faults++;
+	r = hvx_map_large(vm, s, gpa, prot, page);
+	if (r == HVX_FAULT_FIXED) {
+		/* The 2 MiB pin holds this page too. */
+		unpin_user_page(page);
+		goto out;
+	}
 	r = hvx_tdp_map(&vm->tdp, gpa & PAGE_MASK, page_to_phys(page),
 			HVX_TDP_LEVEL_4K, prot);
 	if (r) {
@@ -383,6 +446,7 @@ int hvx_tdp_fault(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access)
 		goto out;
 	}
 	vm->pinned_pages++;
+	vm->stat.mapped_4k++;
 	r = HVX_FAULT_FIXED;
 out:
 	mutex_unlock(&vm->mmu_lock);

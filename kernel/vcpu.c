@@ -155,8 +155,10 @@ static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 			break;
 		r = hvx_ops->run(vcpu);
 		vcpu->exits++;
-		if (r <= 0)
+		if (r <= 0) {
+			vcpu->exits_to_user += !r;
 			break;
+		}
 		cond_resched();
 	}
 out:

@@ -80,6 +80,36 @@ long hvx_vm_check_extension(long cap)
 	}
 }
 
+/* HVX_GET_VM_STATS: fill as much of the caller's structure as both know. */
+static long hvx_vm_get_stats(struct hvx_vm *vm, void __user *argp)
+{
+	struct hvx_vm_stats st = { };
+	unsigned int i, n;
+	u32 size;
+
+	if (get_user(size, (u32 __user *)argp))
+		return -EFAULT;
+	if (size < offsetofend(struct hvx_vm_stats, flags))
+		return -EINVAL;
+	size = min_t(u32, size, sizeof(st));
+
+	n = smp_load_acquire(&vm->nr_vcpus);
+	for (i = 0; i < n; i++) {
+		st.exits += READ_ONCE(vm->vcpus[i]->exits);
+		st.exits_to_user += READ_ONCE(vm->vcpus[i]->exits_to_user);
+		st.mmio_exits += READ_ONCE(vm->vcpus[i]->mmio_exits);
+	}
+	mutex_lock(&vm->mmu_lock);
+	st.tdp_faults = vm->stat.tdp_faults;
+	st.pinned_pages = vm->pinned_pages;
+	st.mapped_4k = vm->stat.mapped_4k;
+	st.mapped_2m = vm->stat.mapped_2m;
+	st.tlb_flushes = vm->stat.tlb_flushes;
+	mutex_unlock(&vm->mmu_lock);
+	st.size = size;
+	return copy_to_user(argp, &st, size) ? -EFAULT : 0;
+}
+
 static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -130,6 +160,8 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_CHECK_EXTENSION:
 		return hvx_vm_check_extension(arg);
+	case HVX_GET_VM_STATS:
+		return hvx_vm_get_stats(vm, argp);
 	default:
 		/* KVM answers an unknown VM ioctl with -ENOTTY. */
 		return -ENOTTY;

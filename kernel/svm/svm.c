@@ -435,23 +435,16 @@ static void svm_get_sregs(struct hvx_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->idt.base = save->idtr.base;
 	sregs->idt.limit = save->idtr.limit;
 	sregs->cr0 = save->cr0;
-	sregs->cr2 = save->cr2;
 	sregs->cr3 = save->cr3;
 	sregs->cr4 = save->cr4;
 	sregs->cr8 = svm->vmcb->control.int_ctl & 0xf;
 	sregs->efer = save->efer & ~(u64)EFER_SVME;
-	sregs->apic_base = vcpu->apic_base;
-	memset(sregs->interrupt_bitmap, 0, sizeof(sregs->interrupt_bitmap));
-	if (vcpu->irq.type == HVX_EVENT_EXTINT)
-		__set_bit(vcpu->irq.vector,
-			  (unsigned long *)sregs->interrupt_bitmap);
 }
 
 static int svm_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_save *save = &svm->vmcb->save;
-	int bit;
 
 	svm_set_seg(&save->cs, &sregs->cs);
 	svm_set_seg(&save->ds, &sregs->ds);
@@ -468,22 +461,13 @@ static int svm_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	save->idtr.base = sregs->idt.base;
 	save->idtr.limit = sregs->idt.limit;
 	save->cr0 = sregs->cr0;
-	save->cr2 = sregs->cr2;
 	save->cr3 = sregs->cr3;
 	save->cr4 = sregs->cr4;
 	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl &
 				      ~SVM_V_TPR_MASK) | (sregs->cr8 & 0xf);
 	save->efer = sregs->efer | EFER_SVME;
-	vcpu->apic_base = sregs->apic_base;
 	/* New paging state: the TLB's translations are not the guest's. */
 	svm->need_flush = true;
-
-	bit = find_first_bit((const unsigned long *)sregs->interrupt_bitmap,
-			     KVM_NR_INTERRUPTS);
-	if (bit < KVM_NR_INTERRUPTS) {
-		vcpu->irq.type = HVX_EVENT_EXTINT;
-		vcpu->irq.vector = bit;
-	}
 	return 0;
 }
 
@@ -815,29 +799,14 @@ static int svm_exit_dr(struct svm_vcpu *svm)
 	u64 *reg;
 	int r;
 
-	if (svm->vmcb->save.cpl) {
-		hvx_queue_exception(vcpu, HVX_GP_VECTOR, true, 0);
-		return 1;
-	}
 	r = hvx_decode_at_rip(vcpu, &insn);
 	if (r <= 0)
 		return r;
 	reg = &vcpu->regs[insn.rm];
-	if (insn.rm == HVX_RSP)
-		*reg = svm->vmcb->save.rsp;
-	if (dr == 4 || dr == 5)
-		dr += 2;
-	if (!write) {
-		*reg = dr == 7 ? svm->dr7 : dr == 6 ? vcpu->dr[4] : vcpu->dr[dr];
-	} else if (dr == 7) {
-		svm->dr7 = (*reg & 0xffff2bff) | HVX_DR7_FIXED;
-	} else if (dr == 6) {
-		vcpu->dr[4] = (*reg & 0x1e00f) | DR6_RESERVED;
-	} else if (dr < 4) {
-		vcpu->dr[dr] = *reg;
-	}
+	if (hvx_emulate_mov_dr(vcpu, dr, write, reg, &svm->dr7))
+		return 1;
 	if (insn.rm == HVX_RSP && !write)
-		svm->vmcb->save.rsp = *reg;
+		vcpu->regs[HVX_RSP] = *reg;
 	svm_skip_insn(vcpu, insn.len);
 	return 1;
 }
@@ -936,20 +905,11 @@ static int svm_run(struct hvx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
-	u64 host_xcr0 = 0, host_debugctl, host_dr7;
-	bool xcr0_switched = false;
+	struct hvx_host_state host;
 	int fail;
 
-	local_irq_disable();
-	WRITE_ONCE(vcpu->mode, HVX_IN_GUEST);
-	/* Pairs with hvx_vcpu_kick(): publish the mode, then look. */
-	smp_mb();
-	if (READ_ONCE(vcpu->requests) || signal_pending(current) ||
-	    need_resched()) {
-		WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
-		local_irq_enable();
+	if (!hvx_enter_begin(vcpu))
 		return 1;
-	}
 	if (svm->need_flush) {
 		svm_flush_asid(vcpu);
 		svm->need_flush = false;
@@ -959,16 +919,8 @@ static int svm_run(struct hvx_vcpu *vcpu)
 	vmcb->control.tsc_offset = vcpu->tsc_offset;
 	vmcb->save.rax = vcpu->regs[HVX_RAX];
 	vmcb->save.rsp = vcpu->regs[HVX_RSP];
-
-	if (vcpu->xcr0 && boot_cpu_has(X86_FEATURE_XSAVE)) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		if (host_xcr0 != vcpu->xcr0) {
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-			xcr0_switched = true;
-		}
-	}
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	get_debugreg(host_dr7, 7);
+	vmcb->save.cr2 = vcpu->cr2;
+	hvx_switch_to_guest(vcpu, &host);
 
 	/*
 	 * GIF=0 holds every interrupt and NMI off the host; RFLAGS.IF=1
@@ -979,13 +931,7 @@ static int svm_run(struct hvx_vcpu *vcpu)
 	fail = hvx_svm_enter(vcpu->regs, svm->vmcb_pa,
 			     this_cpu_ptr(&svm_host_cpu)->host_save_pa);
 	raw_local_irq_disable();
-
-	if (host_dr7 != HVX_DR7_FIXED)
-		set_debugreg(host_dr7, 7);
-	if (host_debugctl)
-		update_debugctlmsr(host_debugctl);
-	if (xcr0_switched)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	hvx_switch_to_host(&host);
 	asm volatile("stgi" ::: "memory");
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
@@ -1000,8 +946,15 @@ static int svm_run(struct hvx_vcpu *vcpu)
 	}
 	vcpu->regs[HVX_RAX] = vmcb->save.rax;
 	vcpu->regs[HVX_RSP] = vmcb->save.rsp;
+	vcpu->cr2 = vmcb->save.cr2;
 	svm->exit_code = vmcb->control.exit_code;
 	return svm_handle_exit(svm);
+}
+
+/* NPT walks the long-mode format, 2 MiB pages included (APM 15.25). */
+static bool svm_tdp_2m(void)
+{
+	return true;
 }
 
 static const struct hvx_backend_ops svm_ops = {
@@ -1040,6 +993,7 @@ static const struct hvx_backend_ops svm_ops = {
 	.get_nmi_mask = svm_get_nmi_mask,
 	.set_nmi_mask = svm_set_nmi_mask,
 	.tdp_format = &hvx_npt_format,
+	.tdp_2m = svm_tdp_2m,
 };
 
 /**

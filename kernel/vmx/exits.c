@@ -233,29 +233,10 @@ static int vmx_exit_dr(struct vmx_vcpu *vmx)
 {
 	struct hvx_vcpu *vcpu = &vmx->vcpu;
 	u64 q = vmx->exit_qual, *reg = &vcpu->regs[DR_QUAL_GPR(q)];
-	int dr = DR_QUAL_DR(q);
 
-	/* MOV DR is privileged; CR4.DE makes DR4/DR5 undefined. */
-	if ((vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3)
-		return vmx_exit_gp(vmx);
-	if ((dr == 4 || dr == 5) && (vmx_get_cr(vcpu, 4) & X86_CR4_DE))
-		return vmx_exit_ud(vmx);
-	if (dr == 4 || dr == 5)
-		dr += 2;
-
-	if (q & DR_QUAL_FROM) {
-		*reg = dr == 7 ? vmx->dr7 : dr == 6 ? vcpu->dr[4] : vcpu->dr[dr];
-	} else if (dr == 7) {
-		if (*reg >> 32)
-			return vmx_exit_gp(vmx);
-		vmx->dr7 = (*reg & 0xffff2bff) | HVX_DR7_FIXED;
-	} else if (dr == 6) {
-		if (*reg >> 32)
-			return vmx_exit_gp(vmx);
-		vcpu->dr[4] = (*reg & 0x1e00f) | 0xffff0ff0;
-	} else {
-		vcpu->dr[dr] = *reg;
-	}
+	if (hvx_emulate_mov_dr(vcpu, DR_QUAL_DR(q), !(q & DR_QUAL_FROM), reg,
+			       &vmx->dr7))
+		return 1;
 	vmx_skip(vmx);
 	return 1;
 }

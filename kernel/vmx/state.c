@@ -233,22 +233,15 @@ void vmx_get_sregs(struct hvx_vcpu *vcpu, struct kvm_sregs *sregs)
 	memset(sregs->gdt.padding, 0, sizeof(sregs->gdt.padding));
 	memset(sregs->idt.padding, 0, sizeof(sregs->idt.padding));
 	sregs->cr0 = vmx_read_cr0();
-	sregs->cr2 = vmx->vcpu.cr2;
 	sregs->cr3 = vmcs_read(GUEST_CR3);
 	sregs->cr4 = vmx_read_cr4();
 	sregs->cr8 = vmx->cr8;
 	sregs->efer = vmcs_read(GUEST_IA32_EFER);
-	sregs->apic_base = vcpu->apic_base;
-	memset(sregs->interrupt_bitmap, 0, sizeof(sregs->interrupt_bitmap));
-	if (vcpu->irq.type == HVX_EVENT_EXTINT)
-		__set_bit(vcpu->irq.vector,
-			  (unsigned long *)sregs->interrupt_bitmap);
 }
 
 int vmx_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	int bit;
 
 	vmx_set_seg(SEG_CS, &sregs->cs);
 	vmx_set_seg(SEG_DS, &sregs->ds);
@@ -262,20 +255,11 @@ int vmx_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	vmcs_write(GUEST_GDTR_LIMIT, sregs->gdt.limit);
 	vmcs_write(GUEST_IDTR_BASE, sregs->idt.base);
 	vmcs_write(GUEST_IDTR_LIMIT, sregs->idt.limit);
-	vmx->vcpu.cr2 = sregs->cr2;
 	vmx->cr8 = sregs->cr8 & 0xf;
 	vmcs_write(GUEST_CR3, sregs->cr3);
 	vmx_set_efer(vmx, sregs->efer);
 	vmx_set_cr4(vmx, sregs->cr4);
 	vmx_set_cr0(vmx, sregs->cr0);
-	vcpu->apic_base = sregs->apic_base;
-
-	bit = find_first_bit((const unsigned long *)sregs->interrupt_bitmap,
-			     KVM_NR_INTERRUPTS);
-	if (bit < KVM_NR_INTERRUPTS) {
-		vcpu->irq.type = HVX_EVENT_EXTINT;
-		vcpu->irq.vector = bit;
-	}
 	return 0;
 }
 

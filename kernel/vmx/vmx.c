@@ -76,6 +76,7 @@ static DEFINE_IDA(vmx_vpids);
 #define EPT_CAP_INVEPT_SINGLE	BIT_ULL(25)
 #define EPT_CAP_INVEPT_ALL	BIT_ULL(26)
 #define EPT_CAP_PWL4		BIT_ULL(6)
+#define EPT_CAP_2M		BIT_ULL(16)
 #define VPID_CAP_INVVPID	BIT_ULL(32)
 
 /* INVEPT types (SDM Vol. 3C 30.3, INVEPT) */
@@ -641,20 +642,11 @@ static void vmx_handle_nmi(void)
 static int vmx_run(struct hvx_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 host_xcr0 = 0, host_debugctl, host_dr7;
-	bool xcr0_switched = false;
+	struct hvx_host_state host;
 	int fail;
 
-	local_irq_disable();
-	WRITE_ONCE(vcpu->mode, HVX_IN_GUEST);
-	/* Pairs with hvx_vcpu_kick(): publish the mode, then look. */
-	smp_mb();
-	if (READ_ONCE(vcpu->requests) || signal_pending(current) ||
-	    need_resched()) {
-		WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
-		local_irq_enable();
+	if (!hvx_enter_begin(vcpu))
 		return 1;
-	}
 
 	if (vmx->need_flush) {
 		vmx_flush_tlb(vcpu);
@@ -677,28 +669,14 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 			   VMX_SLICE_TSC_CYCLES >> vmx_conf.timer_shift);
 	vmcs_write(GUEST_RSP, vcpu->regs[HVX_RSP]);
 
-	if (vcpu->xcr0 && boot_cpu_has(X86_FEATURE_XSAVE)) {
-		host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-		if (host_xcr0 != vcpu->xcr0) {
-			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-			xcr0_switched = true;
-		}
-	}
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, host_debugctl);
-	get_debugreg(host_dr7, 7);
+	hvx_switch_to_guest(vcpu, &host);
 	if (native_read_cr2() != vmx->vcpu.cr2)
 		native_write_cr2(vmx->vcpu.cr2);
 
 	fail = hvx_vmx_enter(vcpu->regs, vmx->launched, &vmx->host_rsp);
 
 	vmx->vcpu.cr2 = native_read_cr2();
-	/* A VM exit clears DR7 and IA32_DEBUGCTL (SDM 28.5.1). */
-	if (host_dr7 != HVX_DR7_FIXED)
-		set_debugreg(host_dr7, 7);
-	if (host_debugctl)
-		update_debugctlmsr(host_debugctl);
-	if (xcr0_switched)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	hvx_switch_to_host(&host);
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 
 	if (unlikely(fail)) {
@@ -723,6 +701,11 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 
 	vcpu->regs[HVX_RSP] = vmcs_read(GUEST_RSP);
 	return vmx_handle_exit(vmx);
+}
+
+static bool vmx_tdp_2m(void)
+{
+	return vmx_caps.ept_vpid & EPT_CAP_2M;
 }
 
 static const struct hvx_backend_ops vmx_ops = {
@@ -761,6 +744,7 @@ static const struct hvx_backend_ops vmx_ops = {
 	.get_nmi_mask = vmx_get_nmi_mask,
 	.set_nmi_mask = vmx_set_nmi_mask,
 	.tdp_format = &hvx_ept_format,
+	.tdp_2m = vmx_tdp_2m,
 };
 
 static int vmx_read_caps(void)

@@ -5,6 +5,7 @@
  * that fails here is #GP for a guest write and EINVAL for userspace.
  */
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -108,4 +109,53 @@ bool hvx_pat_valid(u64 pat)
 			return false;
 	}
 	return true;
+}
+
+/**
+ * hvx_emulate_mov_dr() - MOV to or from DRn (SDM Vol. 2B, MOV DR)
+ * @vcpu:  the vCPU
+ * @dr:	   0-7
+ * @write: MOV to DRn
+ * @reg:   the general-purpose register
+ * @dr7:   the backend's copy of the guest's DR7
+ *
+ * hvx keeps the guest's debug registers (vcpu->dr, @dr7) without arming
+ * the hardware: CPL > 0 is #GP, DR4/DR5 alias DR6/DR7 unless CR4.DE makes
+ * them #UD, and the high half of DR6/DR7 must be zero.
+ *
+ * Return: 0 when done (the caller skips the instruction), 1 when an
+ * exception was queued instead.
+ */
+int hvx_emulate_mov_dr(struct hvx_vcpu *vcpu, int dr, bool write, u64 *reg,
+		       u64 *dr7)
+{
+	struct kvm_sregs sregs;
+
+	hvx_ops->get_sregs(vcpu, &sregs);
+	if ((sregs.cr0 & X86_CR0_PE) && sregs.ss.dpl) {
+		hvx_queue_exception(vcpu, HVX_GP_VECTOR, true, 0);
+		return 1;
+	}
+	if (dr == 4 || dr == 5) {
+		if (sregs.cr4 & X86_CR4_DE) {
+			hvx_queue_exception(vcpu, HVX_UD_VECTOR, false, 0);
+			return 1;
+		}
+		dr += 2;
+	}
+	if (!write) {
+		*reg = dr == 7 ? *dr7 : dr == 6 ? vcpu->dr[4] : vcpu->dr[dr];
+		return 0;
+	}
+	if (dr >= 6 && (*reg >> 32)) {
+		hvx_queue_exception(vcpu, HVX_GP_VECTOR, true, 0);
+		return 1;
+	}
+	if (dr == 7)
+		*dr7 = (*reg & 0xffff2bff) | HVX_DR7_FIXED;
+	else if (dr == 6)
+		vcpu->dr[4] = (*reg & 0x1e00f) | DR6_RESERVED;
+	else
+		vcpu->dr[dr] = *reg;
+	return 0;
 }

@@ -261,6 +261,7 @@ int hvx_mmio_exit(struct hvx_vcpu *vcpu, u64 gpa)
 
 	vcpu->mmio_gpa = gpa;
 	vcpu->mmio_size = op.size;
+	vcpu->mmio_exits++;
 	if (op.read) {
 		/* Loads, and the read half of read-modify-write. */
 		vcpu->pending_io = HVX_IO_MMIO_READ;

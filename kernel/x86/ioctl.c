@@ -75,6 +75,39 @@ static void hvx_set_regs(struct hvx_vcpu *vcpu, const struct kvm_regs *r)
 	vcpu->pending_io = HVX_IO_NONE;
 }
 
+/* The parts of struct kvm_sregs the core keeps: CR2, APIC base, IRQ. */
+static void hvx_get_sregs(struct hvx_vcpu *vcpu, struct kvm_sregs *sregs)
+{
+	hvx_ops->get_sregs(vcpu, sregs);
+	sregs->cr2 = vcpu->cr2;
+	sregs->apic_base = vcpu->apic_base;
+	memset(sregs->interrupt_bitmap, 0, sizeof(sregs->interrupt_bitmap));
+	if (vcpu->irq.type == HVX_EVENT_EXTINT)
+		__set_bit(vcpu->irq.vector,
+			  (unsigned long *)sregs->interrupt_bitmap);
+}
+
+static int hvx_set_sregs(struct hvx_vcpu *vcpu, const struct kvm_sregs *sregs)
+{
+	int bit, r;
+
+	if (!hvx_sregs_valid(sregs))
+		return -EINVAL;
+	r = hvx_ops->set_sregs(vcpu, sregs);
+	if (r)
+		return r;
+	vcpu->cr2 = sregs->cr2;
+	vcpu->apic_base = sregs->apic_base;
+	/* A set bit queues that interrupt, as KVM_INTERRUPT would. */
+	bit = find_first_bit((const unsigned long *)sregs->interrupt_bitmap,
+			     KVM_NR_INTERRUPTS);
+	if (bit < KVM_NR_INTERRUPTS) {
+		vcpu->irq.type = HVX_EVENT_EXTINT;
+		vcpu->irq.vector = bit;
+	}
+	return 0;
+}
+
 /* KVM_GET/SET_FPU: the legacy FXSAVE image inside the XSAVE buffer. */
 static int hvx_fpu_ioctl(struct hvx_vcpu *vcpu, struct kvm_fpu __user *ufpu,
 			 bool set)
@@ -361,11 +394,10 @@ static long hvx_struct_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		hvx_set_regs(vcpu, &u->regs);
 		break;
 	case KVM_GET_SREGS:
-		hvx_ops->get_sregs(vcpu, &u->sregs);
+		hvx_get_sregs(vcpu, &u->sregs);
 		break;
 	case KVM_SET_SREGS:
-		r = hvx_sregs_valid(&u->sregs) ?
-		    hvx_ops->set_sregs(vcpu, &u->sregs) : -EINVAL;
+		r = hvx_set_sregs(vcpu, &u->sregs);
 		break;
 	case KVM_GET_VCPU_EVENTS:
 		hvx_get_events(vcpu, &u->events);

@@ -28,6 +28,15 @@ long hvx_x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 			void __user *argp);
 void hvx_x86_vcpu_reset(struct hvx_vcpu *vcpu);
 
+/* enter.c: around the world switch */
+struct hvx_host_state {
+	u64 xcr0, debugctl, dr7;
+	bool xcr0_switched;
+};
+bool hvx_enter_begin(struct hvx_vcpu *vcpu);
+void hvx_switch_to_guest(struct hvx_vcpu *vcpu, struct hvx_host_state *h);
+void hvx_switch_to_host(const struct hvx_host_state *h);
+
 /* cr.c */
 u64 hvx_cr4_allowed(void);
 bool hvx_cr0_valid(u64 cr0);
@@ -35,6 +44,8 @@ bool hvx_cr4_valid(u64 cr4);
 bool hvx_efer_valid(u64 efer);
 bool hvx_sregs_valid(const struct kvm_sregs *s);
 bool hvx_pat_valid(u64 pat);
+int hvx_emulate_mov_dr(struct hvx_vcpu *vcpu, int dr, bool write, u64 *reg,
+		       u64 *dr7);
 
 /* cpuid.c */
 int hvx_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);

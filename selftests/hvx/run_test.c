@@ -7,12 +7,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <linux/hvx.h>
 
 #include "hvx_test.h"
 #include "ktap.h"
@@ -649,6 +652,77 @@ out:
 	return res;
 }
 
+static void guest_touch_all(uint64_t arg)
+{
+	volatile uint8_t *p;
+
+	/* Every page of the 16 MiB, below the stack. */
+	for (p = (uint8_t *)0x200000; p < (uint8_t *)(VM_STACK_TOP - 0x100000);
+	     p += 4096)
+		*p = *p;
+	GUEST_DONE();
+}
+
+static bool thp_always(void)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	return strstr(buf, "[always]");
+}
+
+/*
+ * Memory backed by transparent huge pages is mapped with 2 MiB leaves,
+ * and the counters of HVX_GET_VM_STATS say what happened.
+ */
+static enum ktap_result large_pages_and_stats(void)
+{
+	enum ktap_result res = KTAP_FAIL;
+	struct hvx_vm_stats st;
+	struct ucall uc;
+	int r;
+
+	if (hvx_is_reference())
+		SKIP("HVX_GET_VM_STATS is hvx's own ioctl");
+	if (!thp_always())
+		SKIP("transparent huge pages are not enabled 'always'");
+	SETUP();
+	if (vcpu_setup_long(&vcpu, guest_touch_all, 0))
+		goto out;
+	r = vcpu_run_ucall(&vcpu, &uc);
+	if (r != UCALL_DONE) {
+		ktap_diag("guest: r=%d", r);
+		goto out;
+	}
+	r = vm_get_stats(&vm, &st);
+	if (r) {
+		ktap_diag("HVX_GET_VM_STATS: %s", strerror(-r));
+		goto out;
+	}
+	ktap_diag("exits %llu (to user %llu), faults %llu, 4K %llu, 2M %llu, pinned %llu",
+		  (unsigned long long)st.exits,
+		  (unsigned long long)st.exits_to_user,
+		  (unsigned long long)st.tdp_faults,
+		  (unsigned long long)st.mapped_4k,
+		  (unsigned long long)st.mapped_2m,
+		  (unsigned long long)st.pinned_pages);
+	if (st.size != sizeof(st) || st.exits < 1 || st.exits_to_user < 1 ||
+	    st.mapped_2m < 1 ||
+	    st.pinned_pages != st.mapped_4k + 512 * st.mapped_2m) {
+		ktap_diag("unexpected counters");
+		goto out;
+	}
+	res = KTAP_PASS;
+out:
+	teardown();
+	return res;
+}
+
 KTAP_CASES(
 	{ "real_mode_io", real_mode_io },
 	{ "prot32_io", prot32_io },
@@ -663,5 +737,6 @@ KTAP_CASES(
 	{ "immediate_exit", immediate_exit },
 	{ "signal_ends_run", signal_ends_run },
 	{ "bad_state_fail_entry", bad_state_fail_entry },
+	{ "large_pages_and_stats", large_pages_and_stats },
 );
 KTAP_MAIN()

@@ -15,4 +15,42 @@
 /* The device node the module registers (a misc device). */
 #define HVX_DEVICE_PATH		"/dev/hvx"
 
+/*
+ * hvx's own ioctls use their own type, so no KVM number ever means two
+ * things.
+ */
+#define HVXIO			0xb7
+
+/**
+ * struct hvx_vm_stats - counters of one VM (HVX_GET_VM_STATS)
+ * @size:	   in: the size of the caller's structure; out: the size the
+ *		   kernel filled (the smaller of the two).  Fields are only
+ *		   ever added at the end, so old callers keep working.
+ * @flags:	   0.
+ * @exits:	   VM exits taken by all vCPUs.
+ * @exits_to_user: of those, the ones that returned to userspace.
+ * @tdp_faults:	   EPT violations / NPT faults on memslot memory.
+ * @mmio_exits:	   accesses outside every memslot (or writes to read-only
+ *		   ones) emulated for userspace.
+ * @pinned_pages:  guest pages hvx holds pinned right now.
+ * @mapped_4k:	   4 KiB mappings created in the EPT/NPT tables.
+ * @mapped_2m:	   2 MiB mappings created (large pages).
+ * @tlb_flushes:   TLB flushes the VM asked of its vCPUs (mapping changes).
+ */
+struct hvx_vm_stats {
+	__u32 size;
+	__u32 flags;
+	__u64 exits;
+	__u64 exits_to_user;
+	__u64 tdp_faults;
+	__u64 mmio_exits;
+	__u64 pinned_pages;
+	__u64 mapped_4k;
+	__u64 mapped_2m;
+	__u64 tlb_flushes;
+};
+
+/* On a VM fd: read the VM's counters. */
+#define HVX_GET_VM_STATS	_IOWR(HVXIO, 0x00, struct hvx_vm_stats)
+
 #endif /* _UAPI_LINUX_HVX_H */

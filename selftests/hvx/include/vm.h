@@ -92,6 +92,9 @@ int vcpu_set_supported_cpuid(struct vcpu *vcpu);
 /* Make the guest's handler for @vector @fn (NULL: report UCALL_EXCEPTION). */
 void vm_set_isr(struct vm *vm, int vector,
 		void (*fn)(uint64_t vector, uint64_t error, uint64_t rip));
+/* hvx only: HVX_GET_VM_STATS (ENOTTY on KVM). */
+struct hvx_vm_stats;
+int vm_get_stats(struct vm *vm, struct hvx_vm_stats *st);
 /* Host pointer to guest-physical @gpa. */
 void *vm_gpa(struct vm *vm, uint64_t gpa);
 const char *exit_reason_name(int reason);

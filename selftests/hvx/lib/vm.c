@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/hvx.h>
 #include <unistd.h>
 
 #include "hvx_test.h"
@@ -168,6 +169,27 @@ static void build_tables(struct vm *vm)
 	}
 }
 
+/*
+ * Anonymous memory aligned to 2 MiB, so that guest-physical and host
+ * addresses agree modulo 2 MiB and transparent huge pages can back the
+ * guest with 2 MiB mappings.
+ */
+static uint8_t *map_aligned(size_t size)
+{
+	size_t align = 2u << 20;
+	uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	munmap((uint8_t *)start + size, (uintptr_t)p + align - start);
+	return (uint8_t *)start;
+}
+
 int vm_create(struct vm *vm)
 {
 	struct kvm_userspace_memory_region slot = { 0 };
@@ -182,12 +204,9 @@ int vm_create(struct vm *vm)
 	vm->fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0 || vm->run_size <= 0)
 		goto fail;
-	vm->mem = mmap(NULL, VM_MEM_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		vm->mem = NULL;
+	vm->mem = map_aligned(VM_MEM_SIZE);
+	if (!vm->mem)
 		goto fail;
-	}
 	r = load_self(vm);
 	if (r) {
 		errno = -r;
@@ -379,6 +398,13 @@ int vcpu_set_supported_cpuid(struct vcpu *vcpu)
 	if (ioctl(vcpu->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, &c))
 		return -errno;
 	return ioctl(vcpu->fd, KVM_SET_CPUID2, &c) ? -errno : 0;
+}
+
+int vm_get_stats(struct vm *vm, struct hvx_vm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(vm->fd, HVX_GET_VM_STATS, st) ? -errno : 0;
 }
 
 const char *exit_reason_name(int reason)
