@@ -276,6 +276,7 @@ struct hvx_vcpu {
  *
  * @tdp_format: the EPT or NPT PTE format for tdp.c.
  * @tdp_2m: the CPU walks 2 MiB leaves in @tdp_format's tables.
+ * @vcpu_pages: pages a vCPU of this backend allocates beside its object.
  */
 struct hvx_backend_ops {
 	const char *name;
@@ -318,6 +319,7 @@ struct hvx_backend_ops {
 
 	const struct hvx_tdp_format *tdp_format;
 	bool (*tdp_2m)(void);
+	unsigned int vcpu_pages;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <asm/fpu/types.h>
 #include <linux/uaccess.h>
 
 #include "hvx.h"
@@ -105,7 +106,13 @@ static long hvx_vm_get_stats(struct hvx_vm *vm, void __user *argp)
 	st.mapped_4k = vm->stat.mapped_4k;
 	st.mapped_2m = vm->stat.mapped_2m;
 	st.tlb_flushes = vm->stat.tlb_flushes;
+	/* The tables, the engine's batch page, and the object itself. */
+	st.vm_bytes = (vm->tdp.nr_tables + 1) * PAGE_SIZE + ksize(vm);
 	mutex_unlock(&vm->mmu_lock);
+	if (n)
+		st.vcpu_bytes = ksize(vm->vcpus[0]) +
+				(HVX_VCPU_MMAP_PAGES + hvx_ops->vcpu_pages) *
+				PAGE_SIZE + vm->vcpus[0]->fpu.fpstate->size;
 	st.size = size;
 	return copy_to_user(argp, &st, size) ? -EFAULT : 0;
 }

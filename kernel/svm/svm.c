@@ -15,7 +15,6 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 
-#include <linux/idr.h>
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
@@ -44,6 +43,8 @@
  * @host_save:	   the page VMSAVE/VMLOAD keep the host's FS/GS/TR/LDTR
  *		   and syscall MSRs in across a VMRUN.
  * @host_save_pa:  its physical address.
+ * @asid_gen:	   bumped when this CPU runs out of ASIDs and flushes them all.
+ * @next_asid:	   the next ASID this CPU hands out in @asid_gen.
  * @on:		   EFER.SVME is set because of hvx.  Only touched on the CPU
  *		   itself with preemption disabled.
  */
@@ -52,6 +53,8 @@ struct svm_host_cpu {
 	u64 saved_hsave_pa;
 	struct page *host_save;
 	u64 host_save_pa;
+	u64 asid_gen;
+	u32 next_asid;
 	bool on;
 };
 
@@ -183,15 +186,16 @@ static_assert(offsetof(struct vmcb, save.g_pat) == 0x668);
 /* IA32_PAT after reset (APM Vol. 2 7.8.2) */
 #define SVM_PAT_DEFAULT		0x0007040600070406ULL
 
-static DEFINE_IDA(svm_asids);
 
 /**
  * struct svm_vcpu - a vCPU of the SVM backend
  * @vcpu:	the core's part; first, so the core's pointer is ours.
  * @vmcb:	the VMCB page.
  * @vmcb_pa:	its physical address.
- * @asid:	this vCPU's ASID, constant.
- * @need_flush:	flush this ASID before the next VMRUN (moved CPU).
+ * @asid:	the ASID this vCPU has on vcpu.cpu, valid while @asid_gen is
+ *		that CPU's generation.
+ * @asid_gen:	the generation @asid belongs to; 0 for none.
+ * @need_flush:	take a fresh ASID before the next VMRUN (moved CPU).
  * @nmi_masked:	an NMI was delivered and its IRET not yet seen: SVM has no
  *		NMI-blocking flag, so hvx tracks it (APM 15.21.4).
  * @dr7:	the guest's DR7 (hardware runs the guest with 0x400).
@@ -202,6 +206,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	u32 asid;
+	u64 asid_gen;
 	bool need_flush;
 	bool nmi_masked;
 	u64 dr7;
@@ -300,7 +305,6 @@ static void svm_vmcb_setup(struct svm_vcpu *svm)
 			     SVM_INTERCEPT_XSETBV;
 	c->iopm_base_pa = virt_to_phys(svm_iopm);
 	c->msrpm_base_pa = virt_to_phys(svm_msrpm);
-	c->asid = svm->asid;
 	/* The guest's IF masks only virtual interrupts; CR8 is V_TPR. */
 	c->int_ctl = SVM_V_INTR_MASKING;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
@@ -313,17 +317,10 @@ static int svm_vcpu_init(struct hvx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct page *pg;
-	int r;
 
-	r = ida_alloc_range(&svm_asids, 1, svm_caps.nr_asids - 1, GFP_KERNEL);
-	if (r < 0)
-		return r;
-	svm->asid = r;
 	pg = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!pg) {
-		ida_free(&svm_asids, svm->asid);
+	if (!pg)
 		return -ENOMEM;
-	}
 	svm->vmcb = page_address(pg);
 	svm->vmcb_pa = page_to_phys(pg);
 	svm_vmcb_setup(svm);
@@ -335,7 +332,6 @@ static void svm_vcpu_free(struct hvx_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	free_page((unsigned long)svm->vmcb);
-	ida_free(&svm_asids, svm->asid);
 }
 
 /*
@@ -363,11 +359,36 @@ static void svm_vm_destroy(struct hvx_vm *vm)
 {
 }
 
+/*
+ * ASIDs are handed out per CPU, by generation (APM 15.16): a vCPU that
+ * arrives on a CPU, or whose translations must go, takes the CPU's next
+ * ASID, which no translation uses since that CPU last flushed them all.
+ * When a CPU runs out, it starts a new generation with a full flush, and
+ * every vCPU takes a new ASID when it next runs there.  Interrupts off.
+ */
+static void svm_new_asid(struct svm_vcpu *svm)
+{
+	struct svm_host_cpu *hc = this_cpu_ptr(&svm_host_cpu);
+
+	if (!hc->asid_gen || hc->next_asid >= svm_caps.nr_asids) {
+		hc->asid_gen++;
+		hc->next_asid = 1;
+		svm->vmcb->control.tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+	}
+	svm->asid = hc->next_asid++;
+	svm->asid_gen = hc->asid_gen;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+/* Drop this vCPU's translations on this CPU before the next VMRUN. */
 static void svm_flush_asid(struct hvx_vcpu *vcpu)
 {
-	to_svm(vcpu)->vmcb->control.tlb_control =
-		svm_caps.features & SVM_FEAT_FLUSHBYASID ?
-		SVM_TLB_CONTROL_FLUSH_ASID : SVM_TLB_CONTROL_FLUSH_ALL;
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm_caps.features & SVM_FEAT_FLUSHBYASID)
+		svm->vmcb->control.tlb_control = SVM_TLB_CONTROL_FLUSH_ASID;
+	else
+		svm_new_asid(svm);
 }
 
 static u64 svm_get_cr(struct hvx_vcpu *vcpu, int cr)
@@ -910,8 +931,9 @@ static int svm_run(struct hvx_vcpu *vcpu)
 
 	if (!hvx_enter_begin(vcpu))
 		return 1;
-	if (svm->need_flush) {
-		svm_flush_asid(vcpu);
+	if (svm->need_flush ||
+	    svm->asid_gen != this_cpu_ptr(&svm_host_cpu)->asid_gen) {
+		svm_new_asid(svm);
 		svm->need_flush = false;
 		vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
 	}
@@ -994,6 +1016,7 @@ static const struct hvx_backend_ops svm_ops = {
 	.set_nmi_mask = svm_set_nmi_mask,
 	.tdp_format = &hvx_npt_format,
 	.tdp_2m = svm_tdp_2m,
+	.vcpu_pages = 1,	/* the VMCB */
 };
 
 /**

@@ -745,6 +745,7 @@ static const struct hvx_backend_ops vmx_ops = {
 	.set_nmi_mask = vmx_set_nmi_mask,
 	.tdp_format = &hvx_ept_format,
 	.tdp_2m = vmx_tdp_2m,
+	.vcpu_pages = 2,	/* the VMCS, the MSR-load areas */
 };
 
 static int vmx_read_caps(void)

@@ -36,6 +36,11 @@
  * @mapped_4k:	   4 KiB mappings created in the EPT/NPT tables.
  * @mapped_2m:	   2 MiB mappings created (large pages).
  * @tlb_flushes:   TLB flushes the VM asked of its vCPUs (mapping changes).
+ * @vm_bytes:	   kernel memory the VM itself holds: its object and its
+ *		   EPT/NPT tables (not the guest's pages, which are the
+ *		   process's).
+ * @vcpu_bytes:	   kernel memory one vCPU holds: its object, the kvm_run
+ *		   and PIO pages, the VMCS/VMCB and MSR areas, the FPU state.
  */
 struct hvx_vm_stats {
 	__u32 size;
@@ -48,6 +53,8 @@ struct hvx_vm_stats {
 	__u64 mapped_4k;
 	__u64 mapped_2m;
 	__u64 tlb_flushes;
+	__u64 vm_bytes;
+	__u64 vcpu_bytes;
 };
 
 /* On a VM fd: read the VM's counters. */

@@ -1,0 +1,1 @@
+vmcs12_test_SRCS := vmx/vmcs12.c
