@@ -277,6 +277,7 @@ struct hvx_vcpu {
  * @tdp_format: the EPT or NPT PTE format for tdp.c.
  * @tdp_2m: the CPU walks 2 MiB leaves in @tdp_format's tables.
  * @vcpu_pages: pages a vCPU of this backend allocates beside its object.
+ * @offers_vmx: guests may have VMX (nested VMX); NULL or false: never.
  */
 struct hvx_backend_ops {
 	const char *name;
@@ -304,7 +305,7 @@ struct hvx_backend_ops {
 	void (*set_rflags)(struct hvx_vcpu *vcpu, u64 rflags);
 	void (*skip_insn)(struct hvx_vcpu *vcpu, unsigned int len);
 	int (*get_msr)(struct hvx_vcpu *vcpu, u32 index, u64 *data);
-	int (*set_msr)(struct hvx_vcpu *vcpu, u32 index, u64 data);
+	int (*set_msr)(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host);
 	void (*set_dr7)(struct hvx_vcpu *vcpu, u64 dr7);
 	u64 (*get_dr7)(struct hvx_vcpu *vcpu);
 
@@ -320,6 +321,7 @@ struct hvx_backend_ops {
 	const struct hvx_tdp_format *tdp_format;
 	bool (*tdp_2m)(void);
 	unsigned int vcpu_pages;
+	bool (*offers_vmx)(void);
 };
 
 /*

@@ -548,7 +548,8 @@ static int svm_get_msr(struct hvx_vcpu *vcpu, u32 index, u64 *data)
 	return -ENOENT;
 }
 
-static int svm_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data)
+static int svm_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data,
+		       bool host)
 {
 	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
 	u64 *slot = svm_msr_slot(save, index);

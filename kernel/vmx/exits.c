@@ -12,6 +12,7 @@
 #include <asm/msr-index.h>
 
 #include "vmx.h"
+#include "nested.h"
 #include "../x86/x86.h"
 
 /* CR-access exit qualification (SDM 28.2.1, table 28-3) */
@@ -181,8 +182,9 @@ static int vmx_mov_to_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 		vmx_set_cr0(vmx, val);
 		break;
 	case 4:
-		/* Leaving PAE while in long mode is #GP (SDM MOV CR). */
-		if (!hvx_cr4_valid(val) ||
+		/* VMXE only with nested VMX; leaving PAE in long mode is #GP. */
+		if (!hvx_cr4_valid(val & ~(nested_vmx_cr4_vmxe_ok(vmx) ?
+					   (u64)X86_CR4_VMXE : 0)) ||
 		    ((efer = vmcs_read(GUEST_IA32_EFER)) & EFER_LMA &&
 		     !(val & X86_CR4_PAE)))
 			return vmx_exit_gp(vmx);
@@ -318,9 +320,11 @@ static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 	return r;
 }
 
-typedef int (*vmx_exit_handler)(struct vmx_vcpu *vmx);
-
-static const vmx_exit_handler vmx_exit_handlers[EXIT_REASON_MAX] = {
+/*
+ * Not const: nested VMX, when the module parameter allows it, replaces the
+ * VMX-instruction entries at load (nested_vmx_hardware_setup()).
+ */
+static vmx_exit_handler vmx_exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_EXCEPTION_NMI] = vmx_exit_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_nothing,
 	[EXIT_REASON_TRIPLE_FAULT] = vmx_exit_triple_fault,
@@ -362,6 +366,19 @@ static const vmx_exit_handler vmx_exit_handlers[EXIT_REASON_MAX] = {
 };
 
 /**
+ * vmx_set_exit_handler() - replace the handler of one basic exit reason
+ * @reason: the exit reason
+ * @fn:	    its new handler
+ *
+ * Only at module load, before any vCPU runs.
+ */
+void vmx_set_exit_handler(u16 reason, vmx_exit_handler fn)
+{
+	if (reason < EXIT_REASON_MAX)
+		vmx_exit_handlers[reason] = fn;
+}
+
+/**
  * vmx_handle_exit() - handle the VM exit just taken
  * @vmx: the vCPU, loaded, interrupts enabled
  *
@@ -370,13 +387,22 @@ static const vmx_exit_handler vmx_exit_handlers[EXIT_REASON_MAX] = {
 int vmx_handle_exit(struct vmx_vcpu *vmx)
 {
 	u16 reason = vmx->exit_reason;
+	int r;
 
-	if (vmx->exit_reason & EXIT_REASON_FAILED_ENTRY)
+	if ((vmx->exit_reason & EXIT_REASON_FAILED_ENTRY) &&
+	    !vmx->nested_guest_mode)
 		return vmx_exit_failed_entry(vmx);
 
 	vmx_save_idt_vectoring(vmx);
 	vmx->exit_qual = vmcs_read(EXIT_QUALIFICATION);
 	vmx->exit_insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+
+	/* An L2 exit is L1's when vmcs12 asks for it; else it is ours. */
+	if (vmx->nested_guest_mode) {
+		r = nested_vmx_reflect_exit(vmx);
+		if (r >= 0)
+			return r;
+	}
 
 	if (reason < EXIT_REASON_MAX && vmx_exit_handlers[reason])
 		return vmx_exit_handlers[reason](vmx);

@@ -11,6 +11,7 @@
 #include <asm/processor-flags.h>
 
 #include "vmx.h"
+#include "nested.h"
 #include "../x86/x86.h"
 
 /* IA32_PAT after reset (SDM Vol. 3A 11.12.4) */
@@ -338,6 +339,8 @@ int vmx_get_msr(struct hvx_vcpu *vcpu, u32 index, u64 *data)
 		*data = vmx->msr_guest[sw].value;
 		return 0;
 	}
+	if (!nested_vmx_get_msr(vmx, index, data))
+		return 0;
 	switch (index) {
 	case MSR_EFER:
 		*data = vmcs_read(GUEST_IA32_EFER);
@@ -373,10 +376,14 @@ static bool vmx_canonical(u64 addr)
 	return (u64)((s64)(addr << 16) >> 16) == addr;
 }
 
-int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data)
+int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	int sw = vmx_switched_msr(index);
+	int r = nested_vmx_set_msr(vmx, index, data, host);
+
+	if (r != -ENOENT)
+		return r;
 
 	if (sw >= 0) {
 		if (index != MSR_STAR && !vmx_canonical(data))
@@ -440,8 +447,14 @@ void vmx_set_dr7(struct hvx_vcpu *vcpu, u64 dr7)
 	to_vmx(vcpu)->dr7 = dr7;
 }
 
+/*
+ * While L2 runs, L1's interrupts and NMIs wait until L2 exits to L1: they
+ * are not L2's to take.
+ */
 bool vmx_interrupt_allowed(struct hvx_vcpu *vcpu)
 {
+	if (to_vmx(vcpu)->nested_guest_mode)
+		return false;
 	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		 (GUEST_INTR_STI_BLOCKING | GUEST_INTR_MOV_SS_BLOCKING)) &&
@@ -450,6 +463,8 @@ bool vmx_interrupt_allowed(struct hvx_vcpu *vcpu)
 
 bool vmx_nmi_allowed(struct hvx_vcpu *vcpu)
 {
+	if (to_vmx(vcpu)->nested_guest_mode)
+		return false;
 	return !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		 (GUEST_INTR_STI_BLOCKING | GUEST_INTR_MOV_SS_BLOCKING |
 		  GUEST_INTR_NMI_BLOCKING)) &&
@@ -487,15 +502,20 @@ void vmx_inject(struct hvx_vcpu *vcpu, const struct hvx_event *ev)
 void vmx_request_window(struct hvx_vcpu *vcpu, bool irq, bool nmi)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u32 ctl = vmx->cpu_based & ~(CPU_INTR_WINDOW_EXITING |
+	u32 ctl;
+
+	/* vmcs02's window exits are L1's (nested.c), never hvx's. */
+	if (vmx->nested_guest_mode)
+		return;
+	ctl = vmx->cur->cpu_based & ~(CPU_INTR_WINDOW_EXITING |
 				     CPU_NMI_WINDOW_EXITING);
 
 	if (irq)
 		ctl |= CPU_INTR_WINDOW_EXITING;
 	if (nmi)
 		ctl |= CPU_NMI_WINDOW_EXITING;
-	if (ctl != vmx->cpu_based) {
-		vmx->cpu_based = ctl;
+	if (ctl != vmx->cur->cpu_based) {
+		vmx->cur->cpu_based = ctl;
 		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl);
 	}
 }

@@ -28,6 +28,7 @@
 #include "capmsr.h"
 #include "ept.h"
 #include "vmx.h"
+#include "nested.h"
 #include "../x86/x86.h"
 
 /* CPUID.1:ECX.VMX (SDM Vol. 3C 23.6) */
@@ -40,8 +41,8 @@
  * @on:		  this CPU is in VMX root operation because of hvx.  Only
  *		  touched on the CPU itself with preemption disabled.
  * @current_vmcs: the VMCS this CPU last loaded with VMPTRLD, or NULL.
- * @loaded:	  the vCPUs whose VMCS is active on this CPU (launched or
- *		  loaded since their last VMCLEAR); they must be cleared
+ * @loaded:	  the VMCSs active on this CPU (struct vmx_vmcs, launched
+ *		  or loaded since their last VMCLEAR); they must be cleared
  *		  before this CPU leaves VMX operation.  Changed only on this
  *		  CPU with interrupts off.
  */
@@ -178,52 +179,56 @@ failed:
 }
 
 /*
- * Make @vmx's VMCS inactive on this CPU, which must be the one it is
- * active on.  Interrupts off.  Once vcpu.cpu reads -1 (written last, after
- * a barrier), any CPU may load the VMCS.
+ * Make @vmcs inactive on this CPU, which must be the one it is active on.
+ * Interrupts off.  Once vmcs->cpu reads -1 (written last, after a
+ * barrier), any CPU may load it.
  */
-static void vmx_clear_local(struct vmx_vcpu *vmx)
+static void vmx_clear_local(struct vmx_vmcs *vmcs)
 {
 	struct vmx_host_cpu *hc = this_cpu_ptr(&vmx_host_cpu);
 
-	vmx_vmclear(vmx->vmcs_pa);
-	if (hc->current_vmcs == vmx->vmcs)
+	vmx_vmclear(vmcs->pa);
+	if (hc->current_vmcs == vmcs->page)
 		hc->current_vmcs = NULL;
-	list_del(&vmx->loaded_link);
-	vmx->launched = false;
+	list_del(&vmcs->link);
+	vmcs->launched = false;
 	smp_wmb();
-	WRITE_ONCE(vmx->vcpu.cpu, -1);
+	WRITE_ONCE(vmcs->cpu, -1);
 }
 
 static void vmx_clear_remote(void *arg)
 {
-	struct vmx_vcpu *vmx = arg;
+	struct vmx_vmcs *vmcs = arg;
 
 	/* The CPU may have cleared it already, going offline. */
-	if (READ_ONCE(vmx->vcpu.cpu) == raw_smp_processor_id())
-		vmx_clear_local(vmx);
+	if (READ_ONCE(vmcs->cpu) == raw_smp_processor_id())
+		vmx_clear_local(vmcs);
 }
 
-static void vmx_clear_vmcs(struct vmx_vcpu *vmx)
+/**
+ * vmx_clear_vmcs() - make a VMCS inactive wherever it is active
+ * @vmcs: the VMCS; may be active on another CPU (an IPI clears it there)
+ */
+void vmx_clear_vmcs(struct vmx_vmcs *vmcs)
 {
-	int cpu = READ_ONCE(vmx->vcpu.cpu);
+	int cpu = READ_ONCE(vmcs->cpu);
 
 	if (cpu >= 0)
-		smp_call_function_single(cpu, vmx_clear_remote, vmx, 1);
+		smp_call_function_single(cpu, vmx_clear_remote, vmcs, 1);
 }
 
 static void vmx_hardware_disable(void)
 {
 	struct vmx_host_cpu *hc = this_cpu_ptr(&vmx_host_cpu);
-	struct vmx_vcpu *vmx, *tmp;
+	struct vmx_vmcs *vmcs, *tmp;
 	unsigned long flags;
 
 	if (!hc->on)
 		return;
 	/* SDM 24.11.1: clear every active VMCS before VMXOFF. */
 	local_irq_save(flags);
-	list_for_each_entry_safe(vmx, tmp, &hc->loaded, loaded_link)
-		vmx_clear_local(vmx);
+	list_for_each_entry_safe(vmcs, tmp, &hc->loaded, link)
+		vmx_clear_local(vmcs);
 	local_irq_restore(flags);
 
 	if (vmx_vmxoff())
@@ -248,6 +253,8 @@ static void vmx_free_regions(void)
 
 static int vmx_hardware_setup(void)
 {
+	nested_vmx_hardware_setup();
+
 	gfp_t gfp = GFP_KERNEL | __GFP_ZERO;
 	int cpu;
 
@@ -410,22 +417,26 @@ static void vmx_vcpu_load(struct hvx_vcpu *vcpu, int cpu)
 {
 	struct vmx_host_cpu *hc = per_cpu_ptr(&vmx_host_cpu, cpu);
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	bool moved = READ_ONCE(vcpu->cpu) != cpu;
+	struct vmx_vmcs *vmcs = vmx->cur;
+	bool moved = READ_ONCE(vmcs->cpu) != cpu;
 	u64 msr;
 
-	if (moved) {
-		vmx_clear_vmcs(vmx);
-		/* Pairs with the smp_wmb() in vmx_clear_local(). */
-		smp_rmb();
-		local_irq_disable();
-		list_add(&vmx->loaded_link, &hc->loaded);
-		local_irq_enable();
+	if (vcpu->cpu != cpu) {
 		WRITE_ONCE(vcpu->cpu, cpu);
 		vmx->need_flush = true;
 	}
-	if (hc->current_vmcs != vmx->vmcs) {
-		vmx_vmptrld(vmx->vmcs_pa);
-		hc->current_vmcs = vmx->vmcs;
+	if (moved) {
+		vmx_clear_vmcs(vmcs);
+		/* Pairs with the smp_wmb() in vmx_clear_local(). */
+		smp_rmb();
+		local_irq_disable();
+		list_add(&vmcs->link, &hc->loaded);
+		local_irq_enable();
+		WRITE_ONCE(vmcs->cpu, cpu);
+	}
+	if (hc->current_vmcs != vmcs->page) {
+		vmx_vmptrld(vmcs->pa);
+		hc->current_vmcs = vmcs->page;
 	}
 	if (moved)
 		vmx_set_host_cpu_state(cpu);
@@ -436,6 +447,17 @@ static void vmx_vcpu_load(struct hvx_vcpu *vcpu, int cpu)
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->msr_host[VMX_MSR_KERNEL_GS_BASE].value);
 	savesegment(ds, vmx->host_ds);
 	savesegment(es, vmx->host_es);
+}
+
+/**
+ * vmx_switch_vmcs() - make @vmcs the vCPU's current VMCS on this CPU
+ * @vmx:  the vCPU, loaded, preemption disabled
+ * @vmcs: vmcs01 or (nested VMX) vmcs02
+ */
+void vmx_switch_vmcs(struct vmx_vcpu *vmx, struct vmx_vmcs *vmcs)
+{
+	vmx->cur = vmcs;
+	vmx_vcpu_load(&vmx->vcpu, smp_processor_id());
 }
 
 /*
@@ -453,14 +475,48 @@ static void vmx_vcpu_put(struct hvx_vcpu *vcpu)
 	load_fixmap_gdt(raw_smp_processor_id());
 }
 
-static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
+/**
+ * vmx_set_host_state() - the host-state fields every VMCS of hvx shares
+ * @vmcs: the current VMCS (SDM 26.2.2, 26.2.3)
+ */
+void vmx_set_host_state(struct vmx_vmcs *vmcs)
 {
 	struct desc_ptr idt;
 	u64 msr;
 
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs->host_cr3 = __read_cr3();
+	vmcs_write(HOST_CR3, vmcs->host_cr3);
+	vmcs->host_cr4 = cr4_read_shadow();
+	vmcs_write(HOST_CR4, vmcs->host_cr4);
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&idt);
+	vmcs_write(HOST_IDTR_BASE, idt.address);
+	vmcs_write(HOST_RIP, (unsigned long)hvx_vmx_exit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
+	vmcs_write(HOST_IA32_SYSENTER_CS, msr);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, msr);
+	rdmsrl(MSR_IA32_CR_PAT, msr);
+	vmcs_write(HOST_IA32_PAT, msr);
+	rdmsrl(MSR_EFER, msr);
+	vmcs_write(HOST_IA32_EFER, msr);
+	vmx_set_host_cpu_state(vmcs->cpu);
+}
+
+static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
+{
+	struct vmx_vmcs *vmcs = vmx->cur;
+
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_conf.pin);
-	vmx->cpu_based = vmx_conf.cpu;
-	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx->cpu_based);
+	vmcs->cpu_based = vmx_conf.cpu;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmcs->cpu_based);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_conf.cpu2);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_conf.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_conf.entry);
@@ -489,30 +545,7 @@ static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
 	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 
-	/* Host state that never changes (SDM 26.2.2, 26.2.3). */
-	vmcs_write(HOST_CR0, read_cr0());
-	vmx->host_cr3 = __read_cr3();
-	vmcs_write(HOST_CR3, vmx->host_cr3);
-	vmx->host_cr4 = cr4_read_shadow();
-	vmcs_write(HOST_CR4, vmx->host_cr4);
-	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
-	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
-	vmcs_write(HOST_DS_SELECTOR, 0);
-	vmcs_write(HOST_ES_SELECTOR, 0);
-	vmcs_write(HOST_FS_SELECTOR, 0);
-	vmcs_write(HOST_GS_SELECTOR, 0);
-	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
-	store_idt(&idt);
-	vmcs_write(HOST_IDTR_BASE, idt.address);
-	vmcs_write(HOST_RIP, (unsigned long)hvx_vmx_exit);
-	rdmsrl(MSR_IA32_SYSENTER_CS, msr);
-	vmcs_write(HOST_IA32_SYSENTER_CS, msr);
-	rdmsrl(MSR_IA32_SYSENTER_EIP, msr);
-	vmcs_write(HOST_IA32_SYSENTER_EIP, msr);
-	rdmsrl(MSR_IA32_CR_PAT, msr);
-	vmcs_write(HOST_IA32_PAT, msr);
-	rdmsrl(MSR_EFER, msr);
-	vmcs_write(HOST_IA32_EFER, msr);
+	vmx_set_host_state(vmcs);
 
 	vmx_reset_guest_state(vmx);
 }
@@ -525,21 +558,52 @@ static const u32 vmx_switched_msr_index[VMX_NR_SWITCHED_MSRS] = {
 	[VMX_MSR_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
 };
 
+/**
+ * vmx_alloc_vmcs() - a new VMCS, cleared (SDM 24.11.3), active nowhere
+ * @vmcs: filled in
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vmx_alloc_vmcs(struct vmx_vmcs *vmcs)
+{
+	memset(vmcs, 0, sizeof(*vmcs));
+	vmcs->cpu = -1;
+	INIT_LIST_HEAD(&vmcs->link);
+	vmcs->page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vmcs->page)
+		return -ENOMEM;
+	vmcs->pa = page_to_phys(vmcs->page);
+	*(u32 *)page_address(vmcs->page) = vmx_caps.basic.revision;
+	vmx_vmclear(vmcs->pa);
+	return 0;
+}
+
+/**
+ * vmx_free_vmcs() - clear a VMCS wherever it is active, and free it
+ * @vmcs: from vmx_alloc_vmcs(), or zeroed
+ */
+void vmx_free_vmcs(struct vmx_vmcs *vmcs)
+{
+	if (!vmcs->page)
+		return;
+	vmx_clear_vmcs(vmcs);
+	__free_page(vmcs->page);
+	vmcs->page = NULL;
+}
+
 static int vmx_vcpu_init(struct hvx_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct page *msr_page;
 	int i, cpu, r;
 
-	INIT_LIST_HEAD(&vmx->loaded_link);
-	vmx->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	r = vmx_alloc_vmcs(&vmx->vmcs01);
 	msr_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!vmx->vmcs || !msr_page) {
+	if (r || !msr_page) {
 		r = -ENOMEM;
 		goto err;
 	}
-	vmx->vmcs_pa = page_to_phys(vmx->vmcs);
-	*(u32 *)page_address(vmx->vmcs) = vmx_caps.basic.revision;
+	vmx->cur = &vmx->vmcs01;
 	vmx->msr_guest = page_address(msr_page);
 	vmx->msr_host = vmx->msr_guest + VMX_NR_SWITCHED_MSRS;
 	for (i = 0; i < VMX_NR_SWITCHED_MSRS; i++) {
@@ -551,25 +615,28 @@ static int vmx_vcpu_init(struct hvx_vcpu *vcpu)
 	}
 
 	if (vmx_conf.vpid) {
-		r = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+		r = vmx_alloc_vpid();
 		if (r < 0)
 			goto err;
 		vmx->vpid = r;
 	}
+	r = nested_vmx_vcpu_init(vmx);
+	if (r)
+		goto err_vpid;
 
 	cpu = get_cpu();
-	/* SDM 24.11.3: a new VMCS is cleared before its first VMPTRLD. */
-	vmx_vmclear(vmx->vmcs_pa);
 	vmx_vcpu_load(vcpu, cpu);
 	vmx_vmcs_setup(vmx);
 	vmx_vcpu_put(vcpu);
 	put_cpu();
 	return 0;
+err_vpid:
+	if (vmx->vpid)
+		vmx_free_vpid(vmx->vpid);
 err:
 	if (msr_page)
 		__free_page(msr_page);
-	if (vmx->vmcs)
-		__free_page(vmx->vmcs);
+	vmx_free_vmcs(&vmx->vmcs01);
 	return r;
 }
 
@@ -577,11 +644,22 @@ static void vmx_vcpu_free(struct hvx_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	vmx_clear_vmcs(vmx);
+	nested_vmx_vcpu_free(vmx);
 	if (vmx->vpid)
-		ida_free(&vmx_vpids, vmx->vpid);
+		vmx_free_vpid(vmx->vpid);
 	free_page((unsigned long)vmx->msr_guest);
-	__free_page(vmx->vmcs);
+	vmx_free_vmcs(&vmx->vmcs01);
+}
+
+/* VPIDs: one per vCPU, and one per vCPU's L2 with nested VMX. */
+int vmx_alloc_vpid(void)
+{
+	return ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+}
+
+void vmx_free_vpid(u16 vpid)
+{
+	ida_free(&vmx_vpids, vpid);
 }
 
 static int vmx_vm_init(struct hvx_vm *vm)
@@ -619,16 +697,16 @@ int vmx_switched_msr(u32 index)
  * is never switched in, but PCID bits may change) and CR4 (toggled bits
  * such as PCE and TSD).  Cheap to compare before each entry.
  */
-static void vmx_refresh_host_state(struct vmx_vcpu *vmx)
+static void vmx_refresh_host_state(struct vmx_vmcs *vmcs)
 {
 	unsigned long cr3 = __read_cr3(), cr4 = cr4_read_shadow();
 
-	if (unlikely(cr3 != vmx->host_cr3)) {
-		vmx->host_cr3 = cr3;
+	if (unlikely(cr3 != vmcs->host_cr3)) {
+		vmcs->host_cr3 = cr3;
 		vmcs_write(HOST_CR3, cr3);
 	}
-	if (unlikely(cr4 != vmx->host_cr4)) {
-		vmx->host_cr4 = cr4;
+	if (unlikely(cr4 != vmcs->host_cr4)) {
+		vmcs->host_cr4 = cr4;
 		vmcs_write(HOST_CR4, cr4);
 	}
 }
@@ -654,10 +732,10 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 		vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
 	}
 	hvx_vcpu_flush_if_stale(vcpu, vmx_flush_tlb);
-	vmx_refresh_host_state(vmx);
-	if (vmx->tsc_offset != vcpu->tsc_offset) {
-		vmx->tsc_offset = vcpu->tsc_offset;
-		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
+	vmx_refresh_host_state(vmx->cur);
+	if (!vmx->nested_guest_mode && vmx->cur->tsc_offset != vcpu->tsc_offset) {
+		vmx->cur->tsc_offset = vcpu->tsc_offset;
+		vmcs_write(TSC_OFFSET, vcpu->tsc_offset);
 	}
 	/*
 	 * Bochs (and any CPU) may hold off a host interrupt while the guest
@@ -673,7 +751,8 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 	if (native_read_cr2() != vmx->vcpu.cr2)
 		native_write_cr2(vmx->vcpu.cr2);
 
-	fail = hvx_vmx_enter(vcpu->regs, vmx->launched, &vmx->host_rsp);
+	fail = hvx_vmx_enter(vcpu->regs, vmx->cur->launched,
+			     &vmx->cur->host_rsp);
 
 	vmx->vcpu.cr2 = native_read_cr2();
 	hvx_switch_to_host(&host);
@@ -688,7 +767,7 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 		vcpu->run->fail_entry.cpu = vcpu->cpu;
 		return 0;
 	}
-	vmx->launched = true;
+	vmx->cur->launched = true;
 	vmx->exit_reason = vmcs_read(VM_EXIT_REASON);
 	vmx->exit_intr_info = 0;
 	if ((u16)vmx->exit_reason == EXIT_REASON_EXCEPTION_NMI) {
@@ -701,6 +780,11 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 
 	vcpu->regs[HVX_RSP] = vmcs_read(GUEST_RSP);
 	return vmx_handle_exit(vmx);
+}
+
+static bool vmx_offers_vmx(void)
+{
+	return nested_vmx_allowed();
 }
 
 static bool vmx_tdp_2m(void)
@@ -745,6 +829,7 @@ static const struct hvx_backend_ops vmx_ops = {
 	.set_nmi_mask = vmx_set_nmi_mask,
 	.tdp_format = &hvx_ept_format,
 	.tdp_2m = vmx_tdp_2m,
+	.offers_vmx = vmx_offers_vmx,
 	.vcpu_pages = 2,	/* the VMCS, the MSR-load areas */
 };
 

@@ -48,20 +48,46 @@ struct vmx_config {
 extern struct vmx_config vmx_conf;
 
 /**
+ * struct vmx_vmcs - one hardware VMCS and what hvx caches about it
+ * @page:	the VMCS region; @pa its physical address.
+ * @pa:		see @page.
+ * @launched:	VMLAUNCH done since the last VMCLEAR: use VMRESUME.
+ * @cpu:	the CPU it is active on, or -1.  Written last when it is
+ *		cleared (after a barrier), so a reader seeing -1 may load it.
+ * @link:	on that CPU's list of active VMCSs; changed only on that CPU
+ *		with interrupts off.
+ * @host_rsp:	HOST_RSP as last written (vmenter.S keeps it).
+ * @host_cr3:	HOST_CR3 as last written.
+ * @host_cr4:	HOST_CR4 as last written.
+ * @cpu_based:	CPU_BASED_VM_EXEC_CONTROL as last written.
+ * @tsc_offset:	TSC_OFFSET as last written.
+ */
+struct vmx_vmcs {
+	struct page *page;
+	u64 pa;
+	bool launched;
+	int cpu;
+	struct list_head link;
+	unsigned long host_rsp;
+	unsigned long host_cr3;
+	unsigned long host_cr4;
+	u32 cpu_based;
+	s64 tsc_offset;
+};
+
+struct nested_vmx;
+
+/**
  * struct vmx_vcpu - a vCPU of the VMX backend
  * @vcpu:	 the core's part; first, so the core's pointer is ours.
- * @vmcs:	 the VMCS page, @vmcs_pa its address.
- * @launched:	 VMLAUNCH done since the last VMCLEAR: use VMRESUME.
- * @loaded_link: on the per-CPU list of VMCSs active on vcpu.cpu.  Changed
- *		 only on that CPU with interrupts off.
+ * @vmcs01:	 the VMCS that runs this guest (L1, with nested VMX).
+ * @cur:	 the current VMCS: &vmcs01, or nested VMX's vmcs02 while L2
+ *		 runs.  Changed with preemption disabled (vmx_switch_vmcs).
+ * @nested:	 nested VMX state, NULL unless the module parameter allows it.
+ * @nested_guest_mode: L2 is running (cur is vmcs02).
  * @vpid:	 this vCPU's VPID, 0 without VPID.
  * @need_flush:	 set when the vCPU moves to a CPU: flush its EPT context
  *		 there before the next entry.
- * @host_rsp:	 HOST_RSP as last written (vmenter.S keeps it).
- * @host_cr3:	 HOST_CR3 as last written.
- * @host_cr4:	 HOST_CR4 as last written.
- * @cpu_based:	 CPU_BASED_VM_EXEC_CONTROL as last written.
- * @tsc_offset:	 TSC_OFFSET as last written.
  * @msr_guest:	 VM-entry MSR-load area: the guest's switched MSRs.
  * @msr_host:	 VM-exit MSR-load area: the host's, refreshed on load.
  * @msr_switch:	 the MSR-load areas are in use (the guest wrote one).
@@ -77,17 +103,12 @@ extern struct vmx_config vmx_conf;
  */
 struct vmx_vcpu {
 	struct hvx_vcpu vcpu;
-	struct page *vmcs;
-	u64 vmcs_pa;
-	bool launched;
-	struct list_head loaded_link;
+	struct vmx_vmcs vmcs01;
+	struct vmx_vmcs *cur;
+	struct nested_vmx *nested;
+	bool nested_guest_mode;
 	u16 vpid;
 	bool need_flush;
-	unsigned long host_rsp;
-	unsigned long host_cr3;
-	unsigned long host_cr4;
-	u32 cpu_based;
-	s64 tsc_offset;
 	struct vmx_msr_entry *msr_guest;
 	struct vmx_msr_entry *msr_host;
 	bool msr_switch;
@@ -155,6 +176,13 @@ void hvx_vmx_exit(void);
 
 /* vmx.c */
 int vmx_switched_msr(u32 index);
+int vmx_alloc_vmcs(struct vmx_vmcs *vmcs);
+void vmx_free_vmcs(struct vmx_vmcs *vmcs);
+void vmx_clear_vmcs(struct vmx_vmcs *vmcs);
+void vmx_switch_vmcs(struct vmx_vcpu *vmx, struct vmx_vmcs *vmcs);
+void vmx_set_host_state(struct vmx_vmcs *vmcs);
+int vmx_alloc_vpid(void);
+void vmx_free_vpid(u16 vpid);
 void vmx_enable_msr_switch(struct vmx_vcpu *vmx);
 
 /* state.c: register state, and the backend ops that move it */
@@ -173,7 +201,7 @@ u64 vmx_get_rflags(struct hvx_vcpu *vcpu);
 void vmx_set_rflags(struct hvx_vcpu *vcpu, u64 rflags);
 void vmx_skip_insn(struct hvx_vcpu *vcpu, unsigned int len);
 int vmx_get_msr(struct hvx_vcpu *vcpu, u32 index, u64 *data);
-int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data);
+int vmx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host);
 u64 vmx_get_dr7(struct hvx_vcpu *vcpu);
 void vmx_set_dr7(struct hvx_vcpu *vcpu, u64 dr7);
 bool vmx_interrupt_allowed(struct hvx_vcpu *vcpu);

@@ -119,6 +119,8 @@ static int build_basic(struct cpuid_builder *b)
 			if (!xcr0)
 				e->ecx &= ~(BIT(26) | BIT(28));
 			e->ecx |= BIT(31);	/* running under a hypervisor */
+			if (hvx_ops->offers_vmx && hvx_ops->offers_vmx())
+				e->ecx |= BIT(5);	/* VMX: nested */
 			e->edx &= LEAF1_EDX_ALLOWED;
 			e->ebx &= 0x00ffffff;	/* APIC ID: userspace's */
 			break;

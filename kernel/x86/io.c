@@ -129,6 +129,43 @@ static int hvx_access_virt(struct hvx_vcpu *vcpu,
 }
 
 /**
+ * hvx_read_gva() - read guest-linear memory as the guest would
+ * @vcpu: the vCPU (loaded)
+ * @gva:  the linear address
+ * @buf:  into
+ * @len:  bytes
+ *
+ * Return: 0; -EFAULT with #PF queued for the guest; -EIO when the memory
+ * is not RAM.
+ */
+int hvx_read_gva(struct hvx_vcpu *vcpu, u64 gva, void *buf, unsigned int len)
+{
+	struct hvx_guest_mode m;
+
+	hvx_get_guest_mode(vcpu, &m);
+	return hvx_access_virt(vcpu, &m, gva, buf, len, 0);
+}
+
+/**
+ * hvx_write_gva() - write guest-linear memory as the guest would
+ * @vcpu: the vCPU (loaded)
+ * @gva:  the linear address
+ * @buf:  from
+ * @len:  bytes
+ *
+ * Return: as hvx_read_gva().
+ */
+int hvx_write_gva(struct hvx_vcpu *vcpu, u64 gva, const void *buf,
+		  unsigned int len)
+{
+	struct hvx_guest_mode m;
+
+	hvx_get_guest_mode(vcpu, &m);
+	return hvx_access_virt(vcpu, &m, gva, (void *)buf, len,
+			       HVX_WALK_WRITE);
+}
+
+/**
  * hvx_internal_error() - end KVM_RUN with KVM_EXIT_INTERNAL_ERROR
  * @vcpu:     the vCPU
  * @suberror: KVM_INTERNAL_ERROR_*

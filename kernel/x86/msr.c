@@ -100,6 +100,11 @@ int hvx_get_msr(struct hvx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->misc_enable;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
+		/* The backend's when it offers VMX to the guest, else 0. */
+		if (!hvx_ops->get_msr(vcpu, index, data))
+			return 0;
+		*data = 0;
+		return 0;
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MCG_CAP:
 	case MSR_IA32_MCG_STATUS:
@@ -145,6 +150,9 @@ int hvx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_MCG_STATUS:
 		return data && !host ? -EINVAL : 0;
 	case MSR_IA32_FEAT_CTL:
+		if (hvx_ops->set_msr(vcpu, index, data, host) != -ENOENT)
+			return hvx_ops->set_msr(vcpu, index, data, host);
+		return host ? 0 : -EINVAL;
 	case MSR_IA32_MCG_CAP:
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_MTRRcap:
@@ -155,7 +163,7 @@ int hvx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host)
 		*slot = data;
 		return 0;
 	}
-	return hvx_ops->set_msr(vcpu, index, data);
+	return hvx_ops->set_msr(vcpu, index, data, host);
 }
 
 /**

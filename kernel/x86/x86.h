@@ -78,6 +78,9 @@ int hvx_internal_error(struct hvx_vcpu *vcpu, u32 suberror,
 		       unsigned int ndata, const u64 *data);
 int hvx_emulate_xsetbv(struct hvx_vcpu *vcpu);
 int hvx_decode_at_rip(struct hvx_vcpu *vcpu, struct hvx_insn *insn);
+int hvx_read_gva(struct hvx_vcpu *vcpu, u64 gva, void *buf, unsigned int len);
+int hvx_write_gva(struct hvx_vcpu *vcpu, u64 gva, const void *buf,
+		  unsigned int len);
 u64 hvx_supported_xcr0(void);
 
 /* Guest mode as the decoder and page walker need it. */
