@@ -195,6 +195,10 @@ enum hvx_pending_io {
  * @exits:	  VM exits taken.
  * @exits_to_user: of those, returns to userspace.
  * @mmio_exits:	  MMIO accesses emulated for userspace.
+ * @nested_l2_exits: exits while a nested guest (L2) ran.
+ * @nested_l1_exits: exits while the guest ran as a hypervisor (in VMX
+ *		  operation) between L2 runs.
+ * @nested_reflected: L2 exits given to the guest hypervisor.
  */
 struct hvx_vcpu {
 	struct hvx_vm *vm;
@@ -242,6 +246,9 @@ struct hvx_vcpu {
 	u64 exits;
 	u64 exits_to_user;
 	u64 mmio_exits;
+	u64 nested_l2_exits;
+	u64 nested_l1_exits;
+	u64 nested_reflected;
 };
 
 /**

@@ -99,6 +99,10 @@ static long hvx_vm_get_stats(struct hvx_vm *vm, void __user *argp)
 		st.exits += READ_ONCE(vm->vcpus[i]->exits);
 		st.exits_to_user += READ_ONCE(vm->vcpus[i]->exits_to_user);
 		st.mmio_exits += READ_ONCE(vm->vcpus[i]->mmio_exits);
+		st.nested_l2_exits += READ_ONCE(vm->vcpus[i]->nested_l2_exits);
+		st.nested_l1_exits += READ_ONCE(vm->vcpus[i]->nested_l1_exits);
+		st.nested_reflected +=
+			READ_ONCE(vm->vcpus[i]->nested_reflected);
 	}
 	mutex_lock(&vm->mmu_lock);
 	st.tdp_faults = vm->stat.tdp_faults;

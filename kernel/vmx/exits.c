@@ -398,6 +398,10 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 	vmx->exit_insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 
 	/* An L2 exit is L1's when vmcs12 asks for it; else it is ours. */
+	if (vmx->nested_guest_mode)
+		vmx->vcpu.nested_l2_exits++;
+	else if (nested_vmx_in_vmx_operation(vmx))
+		vmx->vcpu.nested_l1_exits++;
 	if (vmx->nested_guest_mode) {
 		r = nested_vmx_reflect_exit(vmx);
 		if (r >= 0)

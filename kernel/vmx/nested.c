@@ -184,6 +184,11 @@ static bool nested_cpuid_vmx(struct vmx_vcpu *vmx)
 	return vmx->nested && e && (e->ecx & BIT(5));
 }
 
+bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx)
+{
+	return vmx->nested && vmx->nested->vmxon;
+}
+
 bool nested_vmx_cr4_vmxe_ok(struct vmx_vcpu *vmx)
 {
 	return nested_cpuid_vmx(vmx);
@@ -950,6 +955,7 @@ static int nested_vmexit(struct vmx_vcpu *vmx, u32 reason, bool sync)
 
 	if (sync) {
 		nested_sync_vmcs12(vmx, v, reason);
+		vmx->vcpu.nested_reflected++;
 	} else {
 		vmcs12_set(v, VM_EXIT_REASON, reason);
 		vmcs12_set(v, EXIT_QUALIFICATION, vmx->exit_qual);

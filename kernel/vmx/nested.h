@@ -21,6 +21,7 @@ int nested_vmx_get_msr(struct vmx_vcpu *vmx, u32 index, u64 *data);
 int nested_vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data,
 		       bool host);
 bool nested_vmx_cr4_vmxe_ok(struct vmx_vcpu *vmx);
+bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx);
 int nested_vmx_reflect_exit(struct vmx_vcpu *vmx);
 #else
 static inline void nested_vmx_hardware_setup(void) { }
@@ -38,6 +39,10 @@ static inline int nested_vmx_set_msr(struct vmx_vcpu *vmx, u32 index,
 	return -ENOENT;
 }
 static inline bool nested_vmx_cr4_vmxe_ok(struct vmx_vcpu *vmx)
+{
+	return false;
+}
+static inline bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx)
 {
 	return false;
 }

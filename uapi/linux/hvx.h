@@ -41,6 +41,12 @@
  *		   process's).
  * @vcpu_bytes:	   kernel memory one vCPU holds: its object, the kvm_run
  *		   and PIO pages, the VMCS/VMCB and MSR areas, the FPU state.
+ * @nested_l2_exits: nested VMX: exits to hvx while an L2 guest ran.
+ * @nested_l1_exits: nested VMX: exits to hvx while L1 ran in VMX operation
+ *		   (its VMREAD, VMWRITE, VMRESUME... of handling L2 exits).
+ * @nested_reflected: L2 exits hvx reflected to L1.  The "exit
+ *		   multiplication" is (nested_l2_exits + nested_l1_exits) /
+ *		   nested_reflected.
  */
 struct hvx_vm_stats {
 	__u32 size;
@@ -55,6 +61,9 @@ struct hvx_vm_stats {
 	__u64 tlb_flushes;
 	__u64 vm_bytes;
 	__u64 vcpu_bytes;
+	__u64 nested_l2_exits;
+	__u64 nested_l1_exits;
+	__u64 nested_reflected;
 };
 
 /* On a VM fd: read the VM's counters. */
