@@ -33,6 +33,41 @@ static bool nested = true;
 module_param(nested, bool, 0444);
 MODULE_PARM_DESC(nested, "Offer VMX to guests that set CPUID.1:ECX.VMX (default on)");
 
+static bool enable_shadow_vmcs = true;
+module_param(enable_shadow_vmcs, bool, 0444);
+MODULE_PARM_DESC(enable_shadow_vmcs, "Let L1's VMREAD/VMWRITE of the hot fields run without exits, where the CPU has VMCS shadowing (default on)");
+
+/*
+ * The fields an L1 hypervisor reads or writes on every L2 exit, shadowed
+ * in a hardware shadow VMCS so those accesses do not exit (SDM 25.10).
+ * Listed once, as data.  The read-only exit-information fields are
+ * shadowed for reading only, and only where the CPU lets hvx write them
+ * into the shadow VMCS (IA32_VMX_MISC bit 29).
+ */
+static const u16 shadow_ro_fields[] = {
+	VM_EXIT_REASON, EXIT_QUALIFICATION, VM_EXIT_INTR_INFO,
+	VM_EXIT_INTR_ERROR_CODE, VM_EXIT_INSTRUCTION_LEN,
+	IDT_VECTORING_INFO_FIELD, IDT_VECTORING_ERROR_CODE,
+	VMX_INSTRUCTION_INFO, GUEST_LINEAR_ADDRESS, VM_INSTRUCTION_ERROR,
+};
+
+static const u16 shadow_rw_fields[] = {
+	GUEST_RIP, GUEST_RSP, GUEST_RFLAGS, GUEST_INTERRUPTIBILITY_INFO,
+	VM_ENTRY_INTR_INFO_FIELD, VM_ENTRY_EXCEPTION_ERROR_CODE,
+	VM_ENTRY_INSTRUCTION_LEN, CPU_BASED_VM_EXEC_CONTROL,
+	EXCEPTION_BITMAP, GUEST_CR0, GUEST_CR3, GUEST_CR4,
+	CR0_READ_SHADOW, CR4_READ_SHADOW, TSC_OFFSET,
+};
+
+/* The VMREAD/VMWRITE bitmaps: a clear bit lets the access run in L1. */
+static unsigned long *shadow_vmread_bitmap, *shadow_vmwrite_bitmap;
+static bool shadow_ro_ok;
+
+static bool nested_shadowing(void)
+{
+	return shadow_vmread_bitmap != NULL;
+}
+
 #define VMCS12_NONE		(~0ULL)
 
 /* The IA32_VMX_* capability MSRs L1 reads (0x480-0x491). */
@@ -53,6 +88,10 @@ enum {
  * @vmcs02:	  the hardware VMCS that runs L2.
  * @vmcs02_ready: @vmcs02 has its constant (host) state.
  * @vpid02:	  the VPID L2 runs with (0 without VPID).
+ * @shadow:	  the hardware shadow VMCS (VMCS shadowing), or no page.
+ * @shadow_on:	  vmcs01 links @shadow: L1 has a current VMCS and @shadow
+ *		  holds its shadowed fields; vmcs12 is behind for the
+ *		  read-write ones until nested_shadow_to_vmcs12().
  * @caps:	  the capability MSR values this vCPU's L1 reads.
  * @feature_control: IA32_FEATURE_CONTROL as L1 (or userspace) set it.
  */
@@ -64,6 +103,8 @@ struct nested_vmx {
 	struct vmx_vmcs vmcs02;
 	bool vmcs02_ready;
 	u16 vpid02;
+	struct vmx_vmcs shadow;
+	bool shadow_on;
 	u64 caps[NR_CAPS];
 	u64 feature_control;
 };
@@ -158,6 +199,19 @@ int nested_vmx_vcpu_init(struct vmx_vcpu *vmx)
 		}
 		n->vpid02 = r;
 	}
+	if (nested_shadowing()) {
+		int r = vmx_alloc_vmcs(&n->shadow);
+
+		if (r) {
+			if (n->vpid02)
+				vmx_free_vpid(n->vpid02);
+			kfree(n->vmcs12);
+			kfree(n);
+			return r;
+		}
+		/* The shadow-VMCS indicator (SDM 25.2), before any VMPTRLD. */
+		*(u32 *)page_address(n->shadow.page) |= BIT(31);
+	}
 	vmx->nested = n;
 	return 0;
 }
@@ -169,6 +223,7 @@ void nested_vmx_vcpu_free(struct vmx_vcpu *vmx)
 	if (!n)
 		return;
 	vmx_free_vmcs(&n->vmcs02);
+	vmx_free_vmcs(&n->shadow);
 	if (n->vpid02)
 		vmx_free_vpid(n->vpid02);
 	kfree(n->vmcs12);
@@ -259,6 +314,131 @@ int nested_vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data, bool host)
 	return 0;
 }
 
+/* ---- VMCS shadowing ---- */
+
+/* Run @fn with the shadow VMCS current, then go back to vmcs01. */
+static void nested_with_shadow(struct vmx_vcpu *vmx,
+			       void (*fn)(struct vmcs12 *v, bool to_shadow),
+			       bool to_shadow)
+{
+	struct nested_vmx *n = vmx->nested;
+
+	preempt_disable();
+	vmx_switch_vmcs(vmx, &n->shadow);
+	fn(n->vmcs12, to_shadow);
+	vmx_switch_vmcs(vmx, &vmx->vmcs01);
+	preempt_enable();
+}
+
+static void shadow_copy(struct vmcs12 *v, bool to_shadow)
+{
+	unsigned int i;
+	u64 val;
+
+	for (i = 0; i < ARRAY_SIZE(shadow_rw_fields); i++) {
+		if (to_shadow) {
+			vmcs12_read(v, shadow_rw_fields[i], &val);
+			vmcs_write(shadow_rw_fields[i], val);
+		} else {
+			/* The fields are writable: no error. */
+			vmcs12_write(v, shadow_rw_fields[i],
+				     vmcs_read(shadow_rw_fields[i]));
+		}
+	}
+	if (!to_shadow || !shadow_ro_ok)
+		return;
+	for (i = 0; i < ARRAY_SIZE(shadow_ro_fields); i++) {
+		vmcs12_read(v, shadow_ro_fields[i], &val);
+		vmcs_write(shadow_ro_fields[i], val);
+	}
+}
+
+/* vmcs12 -> shadow, and link the shadow from vmcs01 (vmcs01 current). */
+static void nested_shadow_from_vmcs12(struct vmx_vcpu *vmx)
+{
+	struct nested_vmx *n = vmx->nested;
+
+	if (!n->shadow.page || vmx->nested_guest_mode)
+		return;
+	nested_with_shadow(vmx, shadow_copy, true);
+	if (!n->shadow_on) {
+		vmcs_write(VMCS_LINK_POINTER, n->shadow.pa);
+		vmcs_set_bits(SECONDARY_VM_EXEC_CONTROL, SEC_SHADOW_VMCS);
+		n->shadow_on = true;
+	}
+}
+
+/* Shadow -> vmcs12 for what L1 may have written without an exit. */
+static void nested_shadow_to_vmcs12(struct vmx_vcpu *vmx)
+{
+	if (vmx->nested->shadow_on)
+		nested_with_shadow(vmx, shadow_copy, false);
+}
+
+/* No current VMCS: L1's VMREAD/VMWRITE must exit (and fail) again. */
+static void nested_shadow_off(struct vmx_vcpu *vmx)
+{
+	struct nested_vmx *n = vmx->nested;
+
+	if (!n->shadow_on)
+		return;
+	vmcs_clear_bits(SECONDARY_VM_EXEC_CONTROL, SEC_SHADOW_VMCS);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	n->shadow_on = false;
+}
+
+/**
+ * nested_vmx_vmcs01_setup() - vmcs01's part of VMCS shadowing
+ * @vmx: the vCPU, vmcs01 current
+ *
+ * The bitmaps are set once; shadowing itself is switched on while L1 has
+ * a current VMCS (nested_shadow_from_vmcs12()).
+ */
+void nested_vmx_vmcs01_setup(struct vmx_vcpu *vmx)
+{
+	if (!vmx->nested || !vmx->nested->shadow.page)
+		return;
+	vmcs_write(VMREAD_BITMAP, virt_to_phys(shadow_vmread_bitmap));
+	vmcs_write(VMWRITE_BITMAP, virt_to_phys(shadow_vmwrite_bitmap));
+}
+
+/**
+ * nested_vmx_hardware_unsetup() - free what nested_vmx_hardware_setup() took
+ */
+void nested_vmx_hardware_unsetup(void)
+{
+	free_page((unsigned long)shadow_vmread_bitmap);
+	free_page((unsigned long)shadow_vmwrite_bitmap);
+	shadow_vmread_bitmap = shadow_vmwrite_bitmap = NULL;
+}
+
+static void nested_shadow_setup(void)
+{
+	unsigned int i;
+
+	if (!enable_shadow_vmcs || !(vmx_ctl_may_be_one(vmx_caps_procbased2()) &
+				     SEC_SHADOW_VMCS))
+		return;
+	shadow_vmread_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
+	shadow_vmwrite_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!shadow_vmread_bitmap || !shadow_vmwrite_bitmap) {
+		free_page((unsigned long)shadow_vmread_bitmap);
+		free_page((unsigned long)shadow_vmwrite_bitmap);
+		shadow_vmread_bitmap = shadow_vmwrite_bitmap = NULL;
+		return;
+	}
+	memset(shadow_vmread_bitmap, 0xff, PAGE_SIZE);
+	memset(shadow_vmwrite_bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(shadow_rw_fields); i++) {
+		__clear_bit(shadow_rw_fields[i], shadow_vmread_bitmap);
+		__clear_bit(shadow_rw_fields[i], shadow_vmwrite_bitmap);
+	}
+	shadow_ro_ok = vmx_caps_misc() & MSR_IA32_VMX_MISC_VMWRITE_SHADOW_RO_FIELDS;
+	if (shadow_ro_ok)
+		for (i = 0; i < ARRAY_SIZE(shadow_ro_fields); i++)
+			__clear_bit(shadow_ro_fields[i], shadow_vmread_bitmap);
+}
+
 /* ---- the three outcomes (SDM Vol. 3C 31.2) ---- */
 
 #define RFLAGS_ARITH	(X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -290,7 +470,14 @@ static int nested_fail_valid(struct vmx_vcpu *vmx, u32 error)
 	/* VMfailValid needs a current VMCS to hold the error. */
 	if (n->current_ptr == VMCS12_NONE)
 		return nested_fail_invalid(vmx);
-	vmcs12_set(n->vmcs12, VM_INSTRUCTION_ERROR, error);
+	if (shadow_ro_ok) {
+		/* Keep what L1 wrote through the shadow; add the error. */
+		nested_shadow_to_vmcs12(vmx);
+		vmcs12_set(n->vmcs12, VM_INSTRUCTION_ERROR, error);
+		nested_shadow_from_vmcs12(vmx);
+	} else {
+		vmcs12_set(n->vmcs12, VM_INSTRUCTION_ERROR, error);
+	}
 	return nested_done(vmx, X86_EFLAGS_ZF);
 }
 
@@ -385,6 +572,8 @@ static void nested_release_vmcs12(struct vmx_vcpu *vmx)
 
 	if (n->current_ptr == VMCS12_NONE)
 		return;
+	nested_shadow_to_vmcs12(vmx);
+	nested_shadow_off(vmx);
 	hvx_write_guest(vmx->vcpu.vm, n->current_ptr, n->vmcs12, VMCS12_SIZE);
 	n->current_ptr = VMCS12_NONE;
 }
@@ -486,6 +675,7 @@ static int handle_vmptrld(struct vmx_vcpu *vmx)
 		if (hvx_read_guest(vmx->vcpu.vm, ptr, n->vmcs12, VMCS12_SIZE))
 			return nested_fail_invalid(vmx);
 		n->current_ptr = ptr;
+		nested_shadow_from_vmcs12(vmx);
 	}
 	return nested_succeed(vmx);
 }
@@ -664,7 +854,13 @@ static int nested_check_host_state(struct nested_vmx *n, struct vmcs12 *v)
 	return 0;
 }
 
-/* Guest-state checks hvx makes itself; the CPU checks the rest. */
+/* VM-entry failure qualification: invalid VMCS link pointer (SDM 26.8) */
+#define ENTRY_FAIL_VMCS_LINK_PTR	4
+
+/*
+ * Guest-state checks hvx makes itself; the CPU checks the rest.  Returns 0
+ * or the exit qualification of the failed entry, plus one.
+ */
 static int nested_check_guest_state(struct nested_vmx *n, struct vmcs12 *v)
 {
 	u32 entry = vmcs12_get(v, VM_ENTRY_CONTROLS);
@@ -676,14 +872,15 @@ static int nested_check_guest_state(struct nested_vmx *n, struct vmcs12 *v)
 	    CC(!vmx_cr_fixed_ok(vmcs12_get(v, GUEST_CR4),
 				n->caps[CAP_CR4_FIXED0],
 				n->caps[CAP_CR4_FIXED1])) ||
-	    CC(vmcs12_get(v, VMCS_LINK_POINTER) != VMCS12_NONE) ||
 	    CC((entry & ENTRY_LOAD_IA32_EFER) &&
 	       (!hvx_efer_valid(efer) ||
 		!!(efer & EFER_LMA) != !!(entry & ENTRY_IA32E_MODE))) ||
 	    CC((entry & ENTRY_LOAD_IA32_PAT) &&
 	       !hvx_pat_valid(vmcs12_get(v, GUEST_IA32_PAT))) ||
 	    CC(vmcs12_get(v, GUEST_ACTIVITY_STATE) > GUEST_ACTIVITY_HLT))
-		return -EINVAL;
+		return 1;
+	if (CC(vmcs12_get(v, VMCS_LINK_POINTER) != VMCS12_NONE))
+		return 1 + ENTRY_FAIL_VMCS_LINK_PTR;
 	return 0;
 }
 
@@ -973,6 +1170,8 @@ static int nested_vmexit(struct vmx_vcpu *vmx, u32 reason, bool sync)
 	}
 	nested_load_l1_host_state(vmx, v);
 	preempt_enable();
+	/* L1 reads the exit through the shadow VMCS without exits. */
+	nested_shadow_from_vmcs12(vmx);
 	return 1;
 }
 
@@ -988,6 +1187,8 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 		return r;
 	if (n->current_ptr == VMCS12_NONE)
 		return nested_fail_invalid(vmx);
+	/* What L1 wrote through the shadow VMCS counts from here. */
+	nested_shadow_to_vmcs12(vmx);
 	if (vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_MOV_SS_BLOCKING)
 		return nested_fail_valid(vmx, VMXERR_ENTRY_EVENTS_BLOCKED_MOV_SS);
 	if (launch && v->launched)
@@ -998,9 +1199,10 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 		return nested_fail_valid(vmx, VMXERR_ENTRY_INVALID_CONTROL);
 	if (nested_check_host_state(n, v))
 		return nested_fail_valid(vmx, VMXERR_ENTRY_INVALID_HOST_STATE);
-	if (nested_check_guest_state(n, v)) {
+	r = nested_check_guest_state(n, v);
+	if (r) {
 		/* A VM-entry failure is a VM exit to L1 (26.8). */
-		vmx->exit_qual = 0;
+		vmx->exit_qual = r - 1;
 		return nested_vmexit(vmx, EXIT_REASON_INVALID_STATE |
 				     EXIT_REASON_FAILED_ENTRY, false);
 	}
@@ -1202,6 +1404,7 @@ void nested_vmx_hardware_setup(void)
 {
 	if (!nested)
 		return;
+	nested_shadow_setup();
 	vmx_set_exit_handler(EXIT_REASON_VMXON, handle_vmxon);
 	vmx_set_exit_handler(EXIT_REASON_VMXOFF, handle_vmxoff);
 	vmx_set_exit_handler(EXIT_REASON_VMCLEAR, handle_vmclear);

@@ -14,6 +14,8 @@
 
 #ifdef CONFIG_HVX_NESTED
 void nested_vmx_hardware_setup(void);
+void nested_vmx_hardware_unsetup(void);
+void nested_vmx_vmcs01_setup(struct vmx_vcpu *vmx);
 bool nested_vmx_allowed(void);
 int nested_vmx_vcpu_init(struct vmx_vcpu *vmx);
 void nested_vmx_vcpu_free(struct vmx_vcpu *vmx);
@@ -25,6 +27,8 @@ bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx);
 int nested_vmx_reflect_exit(struct vmx_vcpu *vmx);
 #else
 static inline void nested_vmx_hardware_setup(void) { }
+static inline void nested_vmx_hardware_unsetup(void) { }
+static inline void nested_vmx_vmcs01_setup(struct vmx_vcpu *vmx) { }
 static inline bool nested_vmx_allowed(void) { return false; }
 static inline int nested_vmx_vcpu_init(struct vmx_vcpu *vmx) { return 0; }
 static inline void nested_vmx_vcpu_free(struct vmx_vcpu *vmx) { }

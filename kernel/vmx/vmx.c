@@ -87,6 +87,17 @@ static DEFINE_IDA(vmx_vpids);
 /* A guest slice lasts at most this many TSC cycles: see vmx_run(). */
 #define VMX_SLICE_TSC_CYCLES	(1ULL << 24)
 
+/* For nested.c: the capability MSRs it derives L1's offer from. */
+u64 vmx_caps_procbased2(void)
+{
+	return vmx_caps.procbased2;
+}
+
+u64 vmx_caps_misc(void)
+{
+	return vmx_caps.misc;
+}
+
 static bool vmx_may_use(u32 secondary_bit)
 {
 	return vmx_ctl_may_be_one(vmx_caps.procbased2) & secondary_bit;
@@ -279,6 +290,7 @@ static int vmx_hardware_setup(void)
 
 static void vmx_hardware_unsetup(void)
 {
+	nested_vmx_hardware_unsetup();
 	vmx_free_regions();
 }
 
@@ -546,6 +558,7 @@ static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
 	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
 
 	vmx_set_host_state(vmcs);
+	nested_vmx_vmcs01_setup(vmx);
 
 	vmx_reset_guest_state(vmx);
 }

@@ -182,6 +182,8 @@ void vmx_clear_vmcs(struct vmx_vmcs *vmcs);
 void vmx_switch_vmcs(struct vmx_vcpu *vmx, struct vmx_vmcs *vmcs);
 void vmx_set_host_state(struct vmx_vmcs *vmcs);
 int vmx_alloc_vpid(void);
+u64 vmx_caps_procbased2(void);
+u64 vmx_caps_misc(void);
 void vmx_free_vpid(u16 vpid);
 void vmx_enable_msr_switch(struct vmx_vcpu *vmx);
 

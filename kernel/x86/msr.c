@@ -149,10 +149,14 @@ int hvx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_UCODE_REV:
 	case MSR_IA32_MCG_STATUS:
 		return data && !host ? -EINVAL : 0;
-	case MSR_IA32_FEAT_CTL:
-		if (hvx_ops->set_msr(vcpu, index, data, host) != -ENOENT)
-			return hvx_ops->set_msr(vcpu, index, data, host);
+	case MSR_IA32_FEAT_CTL: {
+		/* The backend's when it offers VMX to the guest. */
+		int r = hvx_ops->set_msr(vcpu, index, data, host);
+
+		if (r != -ENOENT)
+			return r;
 		return host ? 0 : -EINVAL;
+	}
 	case MSR_IA32_MCG_CAP:
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_MTRRcap:
