@@ -196,8 +196,8 @@ int hvx_set_memory_region(struct hvx_vm *vm,
 	mutex_lock(&vm->mmu_lock);
 	s = &vm->slots[mr->slot];
 
-	if (!npages) {				/* delete */
-		r = 0;
+	if (!npages) {				/* delete; KVM: EINVAL if empty */
+		r = -EINVAL;
 		if (s->npages) {
 			r = hvx_unmap_slot(vm, s);
 			kvfree(s->dirty_bitmap);

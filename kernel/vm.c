@@ -153,8 +153,11 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		/*
 		 * Only needed by CPUs without unrestricted guest, for which
 		 * KVM emulates real mode with vm86; hvx requires unrestricted
-		 * guest, so it records the address and never uses it.
+		 * guest, so it records the address and never uses it.  KVM
+		 * refuses one whose three pages would pass 4 GiB.
 		 */
+		if (arg > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
 		vm->tss_addr = arg;
 		return 0;
 	case KVM_SET_IDENTITY_MAP_ADDR: {

@@ -15,6 +15,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/debugreg.h>
+#include <asm/fpu/xstate.h>
 
 #include "x86.h"
 #include "gwalk.h"
@@ -127,6 +128,10 @@ static int hvx_fpu_ioctl(struct hvx_vcpu *vcpu, struct kvm_fpu __user *ufpu,
 				       hvx_supported_xcr0(), 0);
 	fx = (struct fxregs_state *)xs->region;
 	if (set) {
+		struct xstate_header *hdr = (void *)xs->region + XSAVE_HDR_OFFSET;
+
+		/* The legacy state counts only if the header says it is there. */
+		hdr->xfeatures |= XFEATURE_MASK_FP | XFEATURE_MASK_SSE;
 		memcpy(fx->st_space, fpu.fpr, sizeof(fpu.fpr));
 		fx->cwd = fpu.fcw;
 		fx->swd = fpu.fsw;
@@ -322,7 +327,8 @@ static int hvx_msrs_ioctl(struct hvx_vcpu *vcpu, struct kvm_msrs __user *um,
 
 	if (copy_from_user(&hdr, um, sizeof(hdr)))
 		return -EFAULT;
-	if (hdr.nmsrs > HVX_MAX_MSR_ENTRIES)
+	/* As KVM: fewer than 256 entries per call. */
+	if (hdr.nmsrs >= HVX_MAX_MSR_ENTRIES)
 		return -E2BIG;
 	e = memdup_user(um->entries, hdr.nmsrs * sizeof(*e));
 	if (IS_ERR(e))
