@@ -634,8 +634,14 @@ static void svm_inject(struct hvx_vcpu *vcpu, const struct hvx_event *ev)
 		inj |= SVM_EVT_VALID_ERR;
 		svm->vmcb->control.event_inj_err = ev->error_code;
 	}
-	if (ev->type == HVX_EVENT_NMI)
+	/*
+	 * An NMI blocks NMIs until its handler's IRET: watch for that IRET
+	 * from now on, or a later NMI would wait for ever.
+	 */
+	if (ev->type == HVX_EVENT_NMI) {
 		svm->nmi_masked = true;
+		svm->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IRET;
+	}
 	svm->vmcb->control.event_inj = inj;
 }
 
@@ -656,7 +662,8 @@ static void svm_request_window(struct hvx_vcpu *vcpu, bool irq, bool nmi)
 		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
 		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
 	}
-	if (nmi && to_svm(vcpu)->nmi_masked)
+	/* The IRET intercept stays while an NMI handler runs. */
+	if (to_svm(vcpu)->nmi_masked)
 		c->intercept_misc1 |= SVM_INTERCEPT_IRET;
 	else
 		c->intercept_misc1 &= ~SVM_INTERCEPT_IRET;
