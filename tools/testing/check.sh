@@ -15,7 +15,7 @@ cd "$repo" || exit 2
 
 # The selftests each host runs, in order; module_test and coexist_test
 # unload and reload hvx.ko, so they go last.
-TESTS="api_test run_test module_test coexist_test"
+TESTS="api_test run_test vm_test state_test events_test smp_test nested_test module_test coexist_test"
 
 pass=0 fail=0 skip=0
 start=$SECONDS
