@@ -556,6 +556,9 @@ static int svm_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data,
 
 	if (index == MSR_IA32_CR_PAT && !hvx_pat_valid(data))
 		return -EINVAL;
+	/* AMD CPUs keep only the low half of these (as KVM on AMD). */
+	if (index == MSR_IA32_SYSENTER_ESP || index == MSR_IA32_SYSENTER_EIP)
+		data = (u32)data;
 	if (slot) {
 		if (index != MSR_STAR && index != MSR_IA32_SYSENTER_CS &&
 		    index != MSR_SYSCALL_MASK && index != MSR_IA32_CR_PAT &&
