@@ -60,9 +60,15 @@ bench: deps module selftests
 		--env HVX_BENCH_REPEAT=$(BENCH_REPEAT) \
 		--out build/testing/bench-$(HOST) selftests/hvx/exit_bench
 
-demo: deps module selftests
-	@tools/testing/run-host.sh --host svm --module kernel/hvx.ko \
-		selftests/hvx/api_test
+# The demo boots the QEMU AMD-V host unless HOST is given (make demo
+# HOST=vmx: the Bochs VT-x host); the HOST default above is bench's.
+DEMO_HOST = $(if $(filter command line environment,$(origin HOST)),$(HOST),svm)
+
+demo: deps module
+	@$(MAKE) -s -C tools/hvx-run extra
+	@tools/testing/run-host.sh --host $(DEMO_HOST) --module kernel/hvx.ko \
+		--extra build/hvx-run/extra --out build/testing/demo-$(DEMO_HOST) \
+		tools/hvx-run/linux_boot_test
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
