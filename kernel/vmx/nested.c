@@ -1307,11 +1307,33 @@ static bool nested_cr_wanted(struct vmx_vcpu *vmx, struct vmcs12 *v)
 	}
 }
 
+/* Exits L1 asks for with one processor-based control each (SDM 26.1.3). */
+static const struct {
+	u16 reason;
+	u32 control;
+} nested_proc_exits[] = {
+	{ EXIT_REASON_INTERRUPT_WINDOW, CPU_INTR_WINDOW_EXITING },
+	{ EXIT_REASON_NMI_WINDOW, CPU_NMI_WINDOW_EXITING },
+	{ EXIT_REASON_HLT, CPU_HLT_EXITING },
+	{ EXIT_REASON_INVLPG, CPU_INVLPG_EXITING },
+	{ EXIT_REASON_RDPMC, CPU_RDPMC_EXITING },
+	{ EXIT_REASON_RDTSC, CPU_RDTSC_EXITING },
+	{ EXIT_REASON_MWAIT, CPU_MWAIT_EXITING },
+	{ EXIT_REASON_MONITOR, CPU_MONITOR_EXITING },
+	{ EXIT_REASON_PAUSE, CPU_PAUSE_EXITING },
+	{ EXIT_REASON_DR_ACCESS, CPU_MOV_DR_EXITING },
+};
+
 static bool nested_exit_wanted(struct vmx_vcpu *vmx, struct vmcs12 *v,
 			       u16 reason)
 {
 	u32 proc = vmcs12_get(v, CPU_BASED_VM_EXEC_CONTROL);
+	unsigned int i;
 	u32 info;
+
+	for (i = 0; i < ARRAY_SIZE(nested_proc_exits); i++)
+		if (nested_proc_exits[i].reason == reason)
+			return proc & nested_proc_exits[i].control;
 
 	switch (reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
@@ -1335,26 +1357,6 @@ static bool nested_exit_wanted(struct vmx_vcpu *vmx, struct vmcs12 *v,
 	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EPT_MISCONFIG:
 		return false;
-	case EXIT_REASON_INTERRUPT_WINDOW:
-		return proc & CPU_INTR_WINDOW_EXITING;
-	case EXIT_REASON_NMI_WINDOW:
-		return proc & CPU_NMI_WINDOW_EXITING;
-	case EXIT_REASON_HLT:
-		return proc & CPU_HLT_EXITING;
-	case EXIT_REASON_INVLPG:
-		return proc & CPU_INVLPG_EXITING;
-	case EXIT_REASON_RDPMC:
-		return proc & CPU_RDPMC_EXITING;
-	case EXIT_REASON_RDTSC:
-		return proc & CPU_RDTSC_EXITING;
-	case EXIT_REASON_MWAIT:
-		return proc & CPU_MWAIT_EXITING;
-	case EXIT_REASON_MONITOR:
-		return proc & CPU_MONITOR_EXITING;
-	case EXIT_REASON_PAUSE:
-		return proc & CPU_PAUSE_EXITING;
-	case EXIT_REASON_DR_ACCESS:
-		return proc & CPU_MOV_DR_EXITING;
 	case EXIT_REASON_CR_ACCESS:
 		return nested_cr_wanted(vmx, v);
 	case EXIT_REASON_IO_INSTRUCTION:
