@@ -17,7 +17,8 @@
  *   0x07000  IDT            0x08000  TSS
  *   0x09000  exception stubs
  *   0x10000  scratch for 16/32-bit code and data
- *   ELF segments of this binary (0x400000 on)
+ *   ELF segments of this binary (0x400000 on, below 0x800000)
+ *   0x800000-0x9fffff  reserved for L1 hypervisor tests (include/vmx_l1.h)
  *   VM_STACK_TOP  the guest stack, growing down
  * Guest-physical addresses at VM_MEM_SIZE and above are MMIO.
  */
