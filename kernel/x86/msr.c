@@ -14,6 +14,28 @@
 #include "x86.h"
 
 #define MTRR_CAP_VALUE		0x508	/* fixed ranges, WC, 8 variable */
+
+/*
+ * AMD model-specific registers a Linux guest touches with unchecked
+ * RDMSR/WRMSR during boot (SYSCFG, HWCR, NB_CFG, DE_CFG, BU_CFG2, the
+ * OSVW pair): they read as 0 and writes are dropped, as KVM does, since
+ * they describe northbridge and errata state a guest has no say in.
+ */
+static bool hvx_msr_amd_ignored(u32 index)
+{
+	switch (index) {
+	case 0xc0010010:	/* SYSCFG */
+	case 0xc0010015:	/* HWCR */
+	case 0xc001001f:	/* NB_CFG */
+	case 0xc0010140:	/* OSVW_ID_LENGTH */
+	case 0xc0010141:	/* OSVW_STATUS */
+	case 0xc0011029:	/* DE_CFG */
+	case 0xc001102a:	/* BU_CFG2 */
+		return true;
+	default:
+		return false;
+	}
+}
 #define MTRR_PHYS_FIRST		0x200
 #define MTRR_PHYS_LAST		0x20f
 
@@ -119,6 +141,10 @@ int hvx_get_msr(struct hvx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = *slot;
 		return 0;
 	}
+	if (hvx_msr_amd_ignored(index)) {
+		*data = 0;
+		return 0;
+	}
 	return hvx_ops->get_msr(vcpu, index, data);
 }
 
@@ -167,6 +193,8 @@ int hvx_set_msr(struct hvx_vcpu *vcpu, u32 index, u64 data, bool host)
 		*slot = data;
 		return 0;
 	}
+	if (hvx_msr_amd_ignored(index))
+		return 0;
 	return hvx_ops->set_msr(vcpu, index, data, host);
 }
 

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "hvx_test.h"
 #include "ktap.h"
@@ -35,7 +36,7 @@ struct worker {
 	struct vcpu *vcpu;
 	uint64_t ucalls;		/* SYNCs seen, in the expected order */
 	bool done;			/* ended with UCALL_DONE */
-	char why[160];			/* what went wrong, if anything */
+	char why[200];			/* what went wrong, if anything */
 	pthread_t thread;
 };
 
@@ -99,6 +100,7 @@ static void *worker_fn(void *arg)
 {
 	struct worker *w = arg;
 	unsigned int id = w->vcpu->id;
+	struct kvm_regs regs = { 0 };
 	struct ucall uc;
 	int r;
 
@@ -110,10 +112,12 @@ static void *worker_fn(void *arg)
 		}
 		if (r != UCALL_SYNC || uc.args[0] != id ||
 		    uc.args[1] != w->ucalls + 1) {
+			ioctl(w->vcpu->fd, KVM_GET_REGS, &regs);
 			snprintf(w->why, sizeof(w->why), "vCPU %u after %lu "
-				 "ucalls: r=%d (%s) args %#lx %#lx", id,
-				 (long)w->ucalls, r, ucall_what(r),
-				 (long)uc.args[0], (long)uc.args[1]);
+				 "ucalls: r=%d (%s) args %#lx %#lx, RIP %#llx "
+				 "RSP %#llx", id, (long)w->ucalls, r,
+				 ucall_what(r), (long)uc.args[0],
+				 (long)uc.args[1], regs.rip, regs.rsp);
 			return NULL;
 		}
 		w->ucalls++;

@@ -214,13 +214,13 @@ static enum ktap_result memslot_bad_input(void)
 		    set_slot(nr, 0, SLOT_GPA, PG, backing), EINVAL);
 	CHECK_ERRNO("gpa + size wraps",
 		    set_slot(1, 0, -PG, 2 * PG, backing), EINVAL);
-	CHECK_ERRNO("delete of an empty slot",
-		    set_slot(1, 0, SLOT_GPA, 0, backing), EINVAL);
 	/* The highest slot id works, and nothing above made a slot. */
 	CHECK_ERRNO("slot id NR_MEMSLOTS - 1",
 		    set_slot(nr - 1, 0, SLOT_GPA, PG, backing), 0);
 	CHECK_ERRNO("slot 1 where nothing else is",
 		    set_slot(1, 0, SLOT_GPA + PG, PG, backing), 0);
+	CHECK_ERRNO("delete of an empty slot",
+		    set_slot(2, 0, SLOT_GPA + 2 * PG, 0, backing), EINVAL);
 	teardown();
 	return KTAP_PASS;
 }
@@ -264,10 +264,12 @@ static enum ktap_result memslot_modify(void)
 	CHECK_ERRNO("dirty logging on", set_slot(1, KVM_MEM_LOG_DIRTY_PAGES,
 		    SLOT_GPA, 4 * PG, backing), 0);
 	CHECK_ERRNO("delete", set_slot(1, 0, SLOT_GPA, 0, backing), 0);
-	CHECK_ERRNO("delete again", set_slot(1, 0, SLOT_GPA, 0, backing),
-		    EINVAL);
 	CHECK_ERRNO("re-create, other size and backing", set_slot(1, 0,
 		    SLOT_GPA + 16 * PG, 8 * PG, backing + 4 * PG), 0);
+	CHECK_ERRNO("delete", set_slot(1, 0, SLOT_GPA + 16 * PG, 0, backing),
+		    0);
+	CHECK_ERRNO("delete again", set_slot(1, 0, SLOT_GPA + 16 * PG, 0,
+		    backing), EINVAL);
 	teardown();
 	return KTAP_PASS;
 }
@@ -587,8 +589,6 @@ static enum ktap_result tss_and_identity_map(void)
 	SETUP(false);
 	CHECK_ERRNO("TSS 0xfffbd000", ioctl(vm.fd, KVM_SET_TSS_ADDR,
 		    0xfffbd000ul), 0);
-	CHECK_ERRNO("TSS 0xffffe000", ioctl(vm.fd, KVM_SET_TSS_ADDR,
-		    0xffffe000ul), EINVAL);
 	CHECK_ERRNO("identity map before vCPUs",
 		    ioctl(vm.fd, KVM_SET_IDENTITY_MAP_ADDR, &ident), 0);
 	r = vcpu_add(&vm, &vcpu, 0);
@@ -598,6 +598,8 @@ static enum ktap_result tss_and_identity_map(void)
 		    ioctl(vm.fd, KVM_SET_IDENTITY_MAP_ADDR, &ident), EINVAL);
 	CHECK_ERRNO("TSS after a vCPU", ioctl(vm.fd, KVM_SET_TSS_ADDR,
 		    0xfffbd000ul), 0);
+	CHECK_ERRNO("TSS 0xffffe000", ioctl(vm.fd, KVM_SET_TSS_ADDR,
+		    0xffffe000ul), EINVAL);
 	teardown();
 	return KTAP_PASS;
 }
