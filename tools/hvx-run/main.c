@@ -511,8 +511,7 @@ static void handle_exit(void)
 		vm.st.intr++;
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		snprintf(why, sizeof(why), "triple fault (KVM_EXIT_SHUTDOWN)");
-		machine_stop(STATUS_RESET, why);
+		machine_stop(STATUS_RESET, "triple fault (KVM_EXIT_SHUTDOWN)");
 		if (verbose)
 			dump_regs();
 		break;
