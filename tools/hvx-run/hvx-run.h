@@ -86,6 +86,8 @@ void pic_set_irq(struct pic *pic, int irq, int level);
 bool pic_pending(struct pic *pic);
 /* INTA: the vector to inject (spurious IRQ 7/15 when nothing is left). */
 int pic_ack(struct pic *pic);
+/* "irr M/S isr M/S imr M/S", for diagnostics */
+void pic_describe(struct pic *pic, char *buf, size_t len);
 
 /* ---- pit.c: 8254 PIT and port 0x61 ----------------------------------- */
 

@@ -556,6 +556,17 @@ static int run_vcpu(void)
 	for (;;) {
 		pthread_mutex_lock(&vm.lock);
 		if (vm.status >= 0) {
+			if (vm.status == STATUS_TIMEOUT) {
+				char pic[64];
+
+				/* where the guest was stuck */
+				pic_describe(vm.pic, pic, sizeof(pic));
+				msg("%s: last exit reason %u, interrupt flag %d, %llu exits, %llu interrupts; PIC %s",
+				    vm.why, vm.run->exit_reason, vm.run->if_flag,
+				    (unsigned long long)vm.st.exits,
+				    (unsigned long long)vm.st.irqs, pic);
+				dump_regs();
+			}
 			pthread_mutex_unlock(&vm.lock);
 			return vm.status;
 		}

@@ -12,6 +12,7 @@
  * IRR/ISR, poll, special mask), edge latching or level sensing per ELCR.
  * Not modelled: special fully nested mode, buffered mode, the 8080 mode.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hvx-run.h"
@@ -115,6 +116,14 @@ void pic_set_irq(struct pic *pic, int irq, int level)
 bool pic_pending(struct pic *pic)
 {
 	return chip_output(&pic->chip[0]) >= 0;
+}
+
+void pic_describe(struct pic *pic, char *buf, size_t len)
+{
+	const struct pic_chip *m = &pic->chip[0], *s = &pic->chip[1];
+
+	snprintf(buf, len, "irr %02x/%02x isr %02x/%02x imr %02x/%02x",
+		 m->irr, s->irr, m->isr, s->isr, m->imr, s->imr);
 }
 
 /* The chip's half of INTA for ir. */
