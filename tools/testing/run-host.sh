@@ -63,15 +63,24 @@ for t in "$@"; do tests+=("$(basename "$t")"); done
 
 # 115200: a bare console=ttyS0 runs at 9600 baud, which Bochs emulates
 # faithfully (the dmesg dump alone then takes ~25 s of guest time).
-cmdline="console=ttyS0,115200 quiet panic=-1"
+# HVX_HOST_APPEND adds to the host kernel's command line (debugging: say
+# "ignore_loglevel" to see every kernel message on the serial log).
+# HVX_QEMU_MONITOR=SOCKET gives the QEMU host a monitor on that Unix
+# socket (a hung host: `info registers -a` there, "nokaslr" in the
+# append, and /boot/System.map-$KVER names the RIPs).
+cmdline="console=ttyS0,115200 quiet panic=-1${HVX_HOST_APPEND:+ $HVX_HOST_APPEND}"
 start=$SECONDS
 if [ "$host" = svm ]; then
+	monitor=none
+	[ -z "${HVX_QEMU_MONITOR:-}" ] ||
+		monitor="unix:$HVX_QEMU_MONITOR,server,nowait"
 	# TCG's EPYC model has SVM with NPT (no NRIP_SAVE); -no-reboot plus
 	# panic=-1 turns a guest panic into a QEMU exit instead of a loop.
 	timeout -k 10 "$timeout" qemu-system-x86_64 -M q35 -accel tcg -cpu EPYC \
 		-m 1024 -smp "$smp" -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
-		-serial "file:$serial" -display none -monitor none \
+		-serial "file:$serial" -display none \
+		-monitor "$monitor" \
 		</dev/null >"$work/qemu.out" 2>&1 && vm_rc=0 || vm_rc=$?
 else
 	# Bochs 2.7's skylake_x reports the standard-format XSAVE size in
