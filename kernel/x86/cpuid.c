@@ -19,7 +19,7 @@
 #define HVX_CPUID_SIGNATURE	0x40000000
 #define HVX_SIG_EBX		0x68787668	/* "hvxh" */
 #define HVX_SIG_ECX		0x76687876	/* "vxhv" */
-#define HVX_SIG_EDX		0x78687678	/* "xhvx" */
+#define HVX_SIG_EDX		0x78766878	/* "xhvx" */
 
 #define HVX_MAX_BASIC_LEAF	0xd
 #define HVX_MAX_EXT_LEAF	0x80000008
