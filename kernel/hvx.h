@@ -285,6 +285,9 @@ struct hvx_vcpu {
  * @tdp_2m: the CPU walks 2 MiB leaves in @tdp_format's tables.
  * @vcpu_pages: pages a vCPU of this backend allocates beside its object.
  * @offers_vmx: guests may have VMX (nested VMX); NULL or false: never.
+ * @nested_gpa: NULL, or translate a guest-physical address of the running
+ * (nested) guest to one of the VM's memslot space for hvx's own accesses:
+ * 0 with @out set, -EIO when the guest's hypervisor maps nothing there.
  */
 struct hvx_backend_ops {
 	const char *name;
@@ -302,6 +305,8 @@ struct hvx_backend_ops {
 	void (*vcpu_load)(struct hvx_vcpu *vcpu, int cpu);
 	void (*vcpu_put)(struct hvx_vcpu *vcpu);
 	int (*run)(struct hvx_vcpu *vcpu);
+	int (*nested_gpa)(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access,
+			  u64 *out);
 
 	void (*get_regs)(struct hvx_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hvx_vcpu *vcpu, const struct kvm_regs *regs);
@@ -363,6 +368,9 @@ void hvx_vcpu_request(struct hvx_vcpu *vcpu, enum hvx_request req);
 
 /* mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);
+void *hvx_mmu_alloc_table(void *ctx, u64 *pa);
+void hvx_mmu_free_table(void *ctx, void *va, u64 pa);
+void *hvx_mmu_table_va(void *ctx, u64 pa);
 void hvx_mmu_destroy(struct hvx_vm *vm);
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mr);

@@ -24,7 +24,11 @@
 
 #include "hvx.h"
 
-static void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
+/*
+ * Table pages for any hvx_tdp owned by a VM or one of its vCPUs (the VM's
+ * EPT/NPT, nested VMX's EPT02), charged to the process's memory cgroup.
+ */
+void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
 {
 	struct page *pg = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
@@ -34,12 +38,12 @@ static void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
 	return page_address(pg);
 }
 
-static void hvx_mmu_free_table(void *ctx, void *va, u64 pa)
+void hvx_mmu_free_table(void *ctx, void *va, u64 pa)
 {
 	free_page((unsigned long)va);
 }
 
-static void *hvx_mmu_table_va(void *ctx, u64 pa)
+void *hvx_mmu_table_va(void *ctx, u64 pa)
 {
 	return phys_to_virt(pa);
 }

@@ -13,9 +13,10 @@
  * Vol. 3C 31.2): nested_succeed(), nested_fail_valid(error) or
  * nested_fail_invalid(), or raises #UD/#GP as the SDM's pseudocode says.
  *
- * What L1 is offered is what is emulated here: no EPT, no unrestricted
- * guest, no VMCS shadowing, no preemption timer, no MSR-load lists for L2
- * (see Documentation/nested-vmx.rst).
+ * What L1 is offered is what is emulated here: EPT (nested_ept.c) and
+ * VPID with INVEPT and INVVPID; no unrestricted guest, no VMCS shadowing,
+ * no preemption timer, no MSR-load lists for L2 (see
+ * Documentation/nested-vmx.rst).
  */
 #include <linux/module.h>
 #include <linux/mm.h>
@@ -25,6 +26,7 @@
 #include <asm/processor-flags.h>
 
 #include "nested.h"
+#include "nested_ept.h"
 #include "vmcs12.h"
 #include "capmsr.h"
 #include "../x86/x86.h"
@@ -94,6 +96,10 @@ enum {
  *		  read-write ones until nested_shadow_to_vmcs12().
  * @caps:	  the capability MSR values this vCPU's L1 reads.
  * @feature_control: IA32_FEATURE_CONTROL as L1 (or userspace) set it.
+ * @ept02:	  L2's tables while vmcs12 enables EPT.
+ * @ept_on:	  the vmcs12 L2 runs with enables EPT: L2 is on @ept02.
+ * @vpid12:	  the VPID of the last L2 run with VPID enabled, 0 when the
+ *		  last one ran without: which L2's translations @vpid02 holds.
  */
 struct nested_vmx {
 	bool vmxon;
@@ -107,6 +113,9 @@ struct nested_vmx {
 	bool shadow_on;
 	u64 caps[NR_CAPS];
 	u64 feature_control;
+	struct nested_ept02 ept02;
+	bool ept_on;
+	u16 vpid12;
 };
 
 /* Controls a VMCS must set whatever L1 wants: the "default1" bits. */
@@ -128,7 +137,21 @@ struct nested_vmx {
 				 CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | \
 				 CPU_MONITOR_EXITING | CPU_PAUSE_EXITING | \
 				 CPU_ACTIVATE_SECONDARY)
-#define NESTED_PROC2		0
+#define NESTED_PROC2		(SEC_ENABLE_EPT | SEC_ENABLE_VPID)
+
+/*
+ * IA32_VMX_EPT_VPID_CAP bits (SDM A.10) hvx emulates for L1: a 4-level
+ * walk of write-back tables, 2 MiB and 1 GiB pages, INVEPT single- and
+ * all-context; INVVPID of every type.  Not offered: execute-only pages,
+ * A/D flags, UC tables, EPT-violation #VE.
+ */
+#define NESTED_EPT_CAPS		(BIT_ULL(6) | BIT_ULL(14) | BIT_ULL(16) | \
+				 BIT_ULL(17) | BIT_ULL(20) | BIT_ULL(25) | \
+				 BIT_ULL(26))
+#define NESTED_VPID_CAPS	(BIT_ULL(32) | BIT_ULL(40) | BIT_ULL(41) | \
+				 BIT_ULL(42) | BIT_ULL(43))
+#define NESTED_INVEPT_TYPES	(BIT(1) | BIT(2))	/* single, all */
+#define NESTED_INVVPID_TYPES	(BIT(0) | BIT(1) | BIT(2) | BIT(3))
 #define NESTED_EXIT		(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_IA32_PAT | \
 				 EXIT_LOAD_IA32_PAT | EXIT_SAVE_IA32_EFER | \
 				 EXIT_LOAD_IA32_EFER)
@@ -156,7 +179,9 @@ static void nested_default_caps(u64 *caps)
 	caps[CAP_TRUE_PROC] = caps[CAP_PROC];
 	caps[CAP_TRUE_EXIT] = caps[CAP_EXIT];
 	caps[CAP_TRUE_ENTRY] = caps[CAP_ENTRY];
-	caps[CAP_PROC2] = (u64)NESTED_PROC2 << 32;
+	/* VPID for L2 only where hvx has VPIDs to give it one. */
+	caps[CAP_PROC2] = (u64)(NESTED_PROC2 &
+				~(vmx_conf.vpid ? 0 : SEC_ENABLE_VPID)) << 32;
 	/* Activity state HLT; no CR3 targets; 512 MSR-list entries. */
 	caps[CAP_MISC] = BIT(6);
 	caps[CAP_CR0_FIXED0] = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG;
@@ -164,7 +189,8 @@ static void nested_default_caps(u64 *caps)
 	caps[CAP_CR4_FIXED0] = X86_CR4_VMXE;
 	caps[CAP_CR4_FIXED1] = hvx_cr4_allowed() | X86_CR4_VMXE;
 	caps[CAP_VMCS_ENUM] = idx_max << 1;
-	caps[CAP_EPT_VPID] = 0;
+	caps[CAP_EPT_VPID] = NESTED_EPT_CAPS |
+			     (vmx_conf.vpid ? NESTED_VPID_CAPS : 0);
 	caps[CAP_VMFUNC] = 0;
 }
 
@@ -222,6 +248,7 @@ void nested_vmx_vcpu_free(struct vmx_vcpu *vmx)
 
 	if (!n)
 		return;
+	nested_ept02_destroy(&n->ept02);
 	vmx_free_vmcs(&n->vmcs02);
 	vmx_free_vmcs(&n->shadow);
 	if (n->vpid02)
@@ -769,23 +796,108 @@ static int handle_vmwrite(struct vmx_vcpu *vmx)
 	return nested_succeed(vmx);
 }
 
-static int handle_invept_invvpid(struct vmx_vcpu *vmx)
+static bool nested_canonical(u64 a)
 {
-	int r = nested_check_permission(vmx, false);
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
 
+/* Is this secondary control offered to L1 (and not taken away)? */
+static bool nested_offers2(struct nested_vmx *n, u32 sec)
+{
+	return (n->caps[CAP_PROC2] >> 32) & sec;
+}
+
+/*
+ * The register and memory operands of INVEPT/INVVPID: the type from the
+ * register in bits 31:28 of the instruction information (64 or 32 bits by
+ * mode, SDM 31.3), the 128-bit descriptor from memory.  0, or the exit
+ * result.
+ */
+static int nested_inv_operands(struct vmx_vcpu *vmx, u64 *type, u64 desc[2])
+{
+	u32 info = vmcs_read(VMX_INSTRUCTION_INFO);
+	int r;
+
+	*type = vmx->vcpu.regs[(info >> 28) & 0xf];
+	if (nested_opsize(vmx) == 4)
+		*type = (u32)*type;
+	r = hvx_read_gva(&vmx->vcpu, nested_operand_gva(vmx), desc, 16);
+	if (r == -EFAULT)
+		return 1;	/* #PF queued */
+	return r ? nested_gp(vmx) : 0;
+}
+
+/*
+ * INVEPT (SDM 31.3): EPT02 is hvx's only cache of EPT12, so both types
+ * empty it; single-context checks the EPTP in the descriptor first.
+ */
+static int handle_invept(struct vmx_vcpu *vmx)
+{
+	struct nested_vmx *n = vmx->nested;
+	u64 type, desc[2];
+	int r;
+
+	if (n && !nested_offers2(n, SEC_ENABLE_EPT))
+		return nested_ud(vmx);
+	r = nested_check_permission(vmx, false);
+	if (!r)
+		r = nested_inv_operands(vmx, &type, desc);
 	if (r)
 		return r;
-	/* Neither EPT nor VPID is offered to L1 (SDM: then #UD). */
-	return nested_ud(vmx);
+	if (type > 31 || !(NESTED_INVEPT_TYPES & BIT(type)) ||
+	    (type == 1 &&
+	     !ept12_eptp_valid(desc[0], boot_cpu_data.x86_phys_bits)))
+		return nested_fail_valid(vmx, VMXERR_INVALID_OPERAND);
+	nested_ept02_reset(&n->ept02);
+	return nested_succeed(vmx);
+}
+
+/*
+ * INVVPID (SDM 31.3): every L2 runs with vpid02, so each type flushes
+ * all of it (more than asked, which the SDM allows); the operand checks
+ * are the instruction's own.
+ */
+static int handle_invvpid(struct vmx_vcpu *vmx)
+{
+	struct nested_vmx *n = vmx->nested;
+	u64 type, desc[2];
+	int r;
+
+	if (n && !nested_offers2(n, SEC_ENABLE_VPID))
+		return nested_ud(vmx);
+	r = nested_check_permission(vmx, false);
+	if (!r)
+		r = nested_inv_operands(vmx, &type, desc);
+	if (r)
+		return r;
+	if (type > 31 || !(NESTED_INVVPID_TYPES & BIT(type)) ||
+	    (desc[0] >> 16) ||
+	    (type != 2 && !(u16)desc[0]) ||
+	    (type == 0 && !nested_canonical(desc[1])))
+		return nested_fail_valid(vmx, VMXERR_INVALID_OPERAND);
+	if (n->vpid02) {
+		preempt_disable();
+		vmx_flush_vpid(n->vpid02);
+		preempt_enable();
+	}
+	return nested_succeed(vmx);
 }
 
 /* ---- VM entry to L2 ---- */
 
 #define CC(check)	(check)
 
+/* vmcs12's secondary controls, 0 unless the primary ones activate them. */
+static u32 nested_proc2(struct vmcs12 *v)
+{
+	return vmcs12_get(v, CPU_BASED_VM_EXEC_CONTROL) & CPU_ACTIVATE_SECONDARY ?
+	       vmcs12_get(v, SECONDARY_VM_EXEC_CONTROL) : 0;
+}
+
 static int nested_check_controls(struct nested_vmx *n, struct vmcs12 *v)
 {
 	u32 proc = vmcs12_get(v, CPU_BASED_VM_EXEC_CONTROL);
+	u32 proc2 = nested_proc2(v);
 
 	if (CC(!vmx_controls_valid(vmcs12_get(v, PIN_BASED_VM_EXEC_CONTROL),
 				   n->caps[CAP_TRUE_PIN])) ||
@@ -805,14 +917,14 @@ static int nested_check_controls(struct nested_vmx *n, struct vmcs12 *v)
 	       (nested_bad_ptr(vmcs12_get(v, IO_BITMAP_A)) ||
 		nested_bad_ptr(vmcs12_get(v, IO_BITMAP_B)))) ||
 	    CC((proc & CPU_USE_MSR_BITMAPS) &&
-	       nested_bad_ptr(vmcs12_get(v, MSR_BITMAP))))
+	       nested_bad_ptr(vmcs12_get(v, MSR_BITMAP))) ||
+	    CC((proc2 & SEC_ENABLE_EPT) &&
+	       !ept12_eptp_valid(vmcs12_get(v, EPT_POINTER),
+				 boot_cpu_data.x86_phys_bits)) ||
+	    CC((proc2 & SEC_ENABLE_VPID) &&
+	       !vmcs12_get(v, VIRTUAL_PROCESSOR_ID)))
 		return -EINVAL;
 	return 0;
-}
-
-static bool nested_canonical(u64 a)
-{
-	return (u64)((s64)(a << 16) >> 16) == a;
 }
 
 /* SDM 26.2.2-26.2.4 for a 64-bit L1 (host address-space size = 1). */
@@ -941,13 +1053,16 @@ static void nested_prepare_vmcs02(struct vmx_vcpu *vmx, struct vmcs12 *v,
 		vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 		vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_conf.cpu2);
 		vmcs_write(VM_EXIT_CONTROLS, vmx_conf.exit);
-		vmcs_write(EPT_POINTER, l1->eptp);
 		/* L2's linear translations must not meet L1's. */
 		if (vmx_conf.vpid)
 			vmcs_write(VIRTUAL_PROCESSOR_ID, n->vpid02);
 		vmcs_write(CR3_TARGET_COUNT, 0);
 		n->vmcs02_ready = true;
 	}
+
+	/* L2 runs on EPT02 behind L1's EPT, else on EPT01 as L1 does. */
+	vmcs_write(EPT_POINTER, n->ept_on ? nested_ept02_eptp(&n->ept02) :
+					    l1->eptp);
 
 	/* hvx's exits stay on; L1's are added (reflection sorts them). */
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_conf.pin |
@@ -1067,6 +1182,10 @@ static void nested_sync_vmcs12(struct vmx_vcpu *vmx, struct vmcs12 *v,
 	vmcs12_set(v, VM_EXIT_INSTRUCTION_LEN, vmx->exit_insn_len);
 	vmcs12_set(v, VMX_INSTRUCTION_INFO, vmcs_read(VMX_INSTRUCTION_INFO));
 	vmcs12_set(v, GUEST_LINEAR_ADDRESS, vmcs_read(GUEST_LINEAR_ADDRESS));
+	if (reason == EXIT_REASON_EPT_VIOLATION ||
+	    reason == EXIT_REASON_EPT_MISCONFIG)
+		vmcs12_set(v, GUEST_PHYSICAL_ADDRESS,
+			   vmcs_read(GUEST_PHYSICAL_ADDRESS));
 	vmcs12_set(v, VM_INSTRUCTION_ERROR, 0);
 }
 
@@ -1169,10 +1288,31 @@ static int nested_vmexit(struct vmx_vcpu *vmx, u32 reason, bool sync)
 		vmx_switch_vmcs(vmx, &vmx->vmcs01);
 	}
 	nested_load_l1_host_state(vmx, v);
+	/*
+	 * Without VPID in vmcs12, a VM exit flushes L1's linear mappings
+	 * (SDM 28.5.5): L1 may rely on it, as on real hardware.
+	 */
+	if (vmx->vpid && !(nested_proc2(v) & SEC_ENABLE_VPID))
+		vmx_flush_vpid(vmx->vpid);
 	preempt_enable();
 	/* L1 reads the exit through the shadow VMCS without exits. */
 	nested_shadow_from_vmcs12(vmx);
 	return 1;
+}
+
+/*
+ * L2's linear translations on VM entry (SDM 27.3.3.1): without VPID in
+ * vmcs12 every entry starts afresh; with it, they survive as long as L1
+ * keeps running the same VPID (vpid02 holds one L2's at a time).
+ */
+static void nested_flush_vpid02(struct nested_vmx *n, struct vmcs12 *v)
+{
+	u16 vpid12 = nested_proc2(v) & SEC_ENABLE_VPID ?
+		     vmcs12_get(v, VIRTUAL_PROCESSOR_ID) : 0;
+
+	if (n->vpid02 && (!vpid12 || vpid12 != n->vpid12))
+		vmx_flush_vpid(n->vpid02);
+	n->vpid12 = vpid12;
 }
 
 static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
@@ -1212,6 +1352,13 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 		if (r)
 			return r;
 	}
+	n->ept_on = nested_proc2(v) & SEC_ENABLE_EPT;
+	if (n->ept_on) {
+		r = nested_ept02_use(&n->ept02, &vmx->vcpu,
+				     vmcs12_get(v, EPT_POINTER));
+		if (r)
+			return r;
+	}
 	l1.efer = vmcs_read(GUEST_IA32_EFER);
 	l1.pat = vmcs_read(GUEST_IA32_PAT);
 	l1.eptp = vmcs_read(EPT_POINTER);
@@ -1222,6 +1369,7 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 	vmx_switch_vmcs(vmx, &n->vmcs02);
 	vmx->nested_guest_mode = true;
 	nested_prepare_vmcs02(vmx, v, &l1);
+	nested_flush_vpid02(n, v);
 	preempt_enable();
 	return 1;
 }
@@ -1377,6 +1525,71 @@ static bool nested_exit_wanted(struct vmx_vcpu *vmx, struct vmcs12 *v,
 	}
 }
 
+/* The bits of an EPT-violation qualification L1 gets as the CPU gave them. */
+#define EPT_QUAL_PASSED		(EPT_QUAL_READ | EPT_QUAL_WRITE | \
+				 EPT_QUAL_FETCH | BIT(7) | BIT(8) | \
+				 EPT_QUAL_NMI_UNBLOCK)
+
+/*
+ * An EPT violation of L2 on EPT02: L1's when EPT12 forbids the access
+ * (reflected with EPT12's rights in bits 5:3, SDM 28.2.1) or is
+ * misconfigured; otherwise EPT02 lacked the translation, and hvx adds it.
+ */
+static int nested_ept_violation(struct vmx_vcpu *vmx)
+{
+	struct nested_vmx *n = vmx->nested;
+	u64 q = vmx->exit_qual, l2gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	unsigned int access = 0;
+	struct ept12_walk w;
+	u64 data[3];
+	int r;
+
+	if (q & EPT_QUAL_READ)
+		access |= HVX_PROT_R;
+	if (q & EPT_QUAL_WRITE)
+		access |= HVX_PROT_W;
+	if (q & EPT_QUAL_FETCH)
+		access |= HVX_PROT_X;
+
+	switch (nested_ept12_translate(&vmx->vcpu, vmcs12_get(n->vmcs12,
+							      EPT_POINTER),
+				       l2gpa, access, &w)) {
+	case EPT12_VIOLATION:
+		vmx->exit_qual = (q & EPT_QUAL_PASSED) |
+				 (w.prot & HVX_PROT_R ? BIT(3) : 0) |
+				 (w.prot & HVX_PROT_W ? BIT(4) : 0) |
+				 (w.prot & HVX_PROT_X ? BIT(5) : 0);
+		return nested_vmexit(vmx, EXIT_REASON_EPT_VIOLATION, true);
+	case EPT12_MISCONFIG:
+		vmx->exit_qual = 0;
+		return nested_vmexit(vmx, EXIT_REASON_EPT_MISCONFIG, true);
+	case EPT12_OK:
+		break;
+	}
+
+	/* As for L1's own violations: IRET's NMI unblocking is undone. */
+	if ((q & EPT_QUAL_NMI_UNBLOCK) &&
+	    !(vmx->idt_vectoring & INTR_INFO_VALID))
+		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
+			      GUEST_INTR_NMI_BLOCKING);
+	r = hvx_tdp_fault(&vmx->vcpu, w.gpa, access);
+	if (r == HVX_FAULT_MMIO) {
+		/*
+		 * L2 reaching L1's emulated devices through EPT12 would need
+		 * L2's instruction emulated by hvx: not done.  Say where.
+		 */
+		data[0] = EXIT_REASON_EPT_VIOLATION;
+		data[1] = l2gpa;
+		data[2] = w.gpa;
+		return hvx_internal_error(&vmx->vcpu,
+					  KVM_INTERNAL_ERROR_EMULATION, 3,
+					  data);
+	}
+	if (r != HVX_FAULT_FIXED)
+		return r;
+	return nested_ept02_map(&n->ept02, l2gpa, w.gpa, w.prot);
+}
+
 /**
  * nested_vmx_reflect_exit() - is this L2 exit L1's? Then give it to L1
  * @vmx: the vCPU, in guest mode, vmcs02 current, exit information read
@@ -1391,9 +1604,72 @@ int nested_vmx_reflect_exit(struct vmx_vcpu *vmx)
 
 	if (reason & EXIT_REASON_FAILED_ENTRY)
 		return nested_vmexit(vmx, reason, false);
+	if (reason == EXIT_REASON_EPT_VIOLATION && vmx->nested->ept_on)
+		return nested_ept_violation(vmx);
 	if (!nested_exit_wanted(vmx, v, (u16)reason))
 		return -1;
 	return nested_vmexit(vmx, (u16)reason, true);
+}
+
+/**
+ * nested_vmx_gpa() - an L2-physical address as hvx's accesses must see it
+ * @vmx:    the vCPU
+ * @gpa:    a guest-physical address of the guest now running
+ * @access: HVX_PROT_R/W/X
+ * @out:    the VM's guest-physical address
+ *
+ * Identity unless L2 runs behind L1's EPT, where EPT12 translates.
+ *
+ * Return: 0, or -EIO when EPT12 maps nothing there or forbids @access.
+ */
+int nested_vmx_gpa(struct vmx_vcpu *vmx, u64 gpa, unsigned int access,
+		   u64 *out)
+{
+	struct ept12_walk w;
+
+	*out = gpa;
+	if (!vmx->nested_guest_mode || !vmx->nested->ept_on)
+		return 0;
+	if (nested_ept12_translate(&vmx->vcpu,
+				   vmcs12_get(vmx->nested->vmcs12, EPT_POINTER),
+				   gpa, access, &w) != EPT12_OK)
+		return -EIO;
+	*out = w.gpa;
+	return 0;
+}
+
+/**
+ * nested_vmx_before_entry() - before entering L2, where sleeping is allowed
+ * @vmx: the vCPU, in guest mode
+ *
+ * Empties EPT02 if EPT01 changed since it was last emptied.
+ */
+void nested_vmx_before_entry(struct vmx_vcpu *vmx)
+{
+	if (vmx->nested->ept_on)
+		nested_ept02_sync(&vmx->nested->ept02);
+}
+
+/**
+ * nested_vmx_entry_stale() - must the entry into L2 wait for EPT02?
+ * @vmx: the vCPU, in guest mode, interrupts off, mode published
+ *
+ * Return: true when EPT01 changed after nested_vmx_before_entry(): the
+ * caller backs out and the run loop comes round again.
+ */
+bool nested_vmx_entry_stale(struct vmx_vcpu *vmx)
+{
+	return vmx->nested->ept_on && nested_ept02_stale(&vmx->nested->ept02);
+}
+
+/**
+ * nested_vmx_flush() - flush this CPU's translations of L2's EPT02
+ * @vmx: the vCPU (any mode), on the CPU it is about to run on
+ */
+void nested_vmx_flush(struct vmx_vcpu *vmx)
+{
+	if (vmx->nested)
+		nested_ept02_flush(&vmx->nested->ept02);
 }
 
 /**
@@ -1416,6 +1692,6 @@ void nested_vmx_hardware_setup(void)
 	vmx_set_exit_handler(EXIT_REASON_VMWRITE, handle_vmwrite);
 	vmx_set_exit_handler(EXIT_REASON_VMLAUNCH, handle_vmlaunch);
 	vmx_set_exit_handler(EXIT_REASON_VMRESUME, handle_vmresume);
-	vmx_set_exit_handler(EXIT_REASON_INVEPT, handle_invept_invvpid);
-	vmx_set_exit_handler(EXIT_REASON_INVVPID, handle_invept_invvpid);
+	vmx_set_exit_handler(EXIT_REASON_INVEPT, handle_invept);
+	vmx_set_exit_handler(EXIT_REASON_INVVPID, handle_invvpid);
 }

@@ -25,6 +25,11 @@ int nested_vmx_set_msr(struct vmx_vcpu *vmx, u32 index, u64 data,
 bool nested_vmx_cr4_vmxe_ok(struct vmx_vcpu *vmx);
 bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx);
 int nested_vmx_reflect_exit(struct vmx_vcpu *vmx);
+void nested_vmx_before_entry(struct vmx_vcpu *vmx);
+bool nested_vmx_entry_stale(struct vmx_vcpu *vmx);
+void nested_vmx_flush(struct vmx_vcpu *vmx);
+int nested_vmx_gpa(struct vmx_vcpu *vmx, u64 gpa, unsigned int access,
+		   u64 *out);
 #else
 static inline void nested_vmx_hardware_setup(void) { }
 static inline void nested_vmx_hardware_unsetup(void) { }
@@ -53,6 +58,18 @@ static inline bool nested_vmx_in_vmx_operation(struct vmx_vcpu *vmx)
 static inline int nested_vmx_reflect_exit(struct vmx_vcpu *vmx)
 {
 	return -1;
+}
+static inline void nested_vmx_before_entry(struct vmx_vcpu *vmx) { }
+static inline bool nested_vmx_entry_stale(struct vmx_vcpu *vmx)
+{
+	return false;
+}
+static inline void nested_vmx_flush(struct vmx_vcpu *vmx) { }
+static inline int nested_vmx_gpa(struct vmx_vcpu *vmx, u64 gpa,
+				 unsigned int access, u64 *out)
+{
+	*out = gpa;
+	return 0;
 }
 #endif
 

@@ -79,10 +79,15 @@ static DEFINE_IDA(vmx_vpids);
 #define EPT_CAP_PWL4		BIT_ULL(6)
 #define EPT_CAP_2M		BIT_ULL(16)
 #define VPID_CAP_INVVPID	BIT_ULL(32)
+#define VPID_CAP_INVVPID_SINGLE	BIT_ULL(41)
+#define VPID_CAP_INVVPID_ALL	BIT_ULL(42)
 
 /* INVEPT types (SDM Vol. 3C 30.3, INVEPT) */
 #define INVEPT_SINGLE_CONTEXT	1
 #define INVEPT_ALL_CONTEXT	2
+/* INVVPID types (SDM Vol. 3C 31.3, INVVPID) */
+#define INVVPID_SINGLE_CONTEXT	1
+#define INVVPID_ALL_CONTEXT	2
 
 /* A guest slice lasts at most this many TSC cycles: see vmx_run(). */
 #define VMX_SLICE_TSC_CYCLES	(1ULL << 24)
@@ -392,6 +397,49 @@ static void vmx_invept(u64 type, u64 eptp)
 		     : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory");
 }
 
+/**
+ * vmx_flush_eptp() - flush this CPU's translations derived from one EPTP
+ * @eptp: the EPT pointer (guest-physical and combined mappings, every VPID)
+ */
+void vmx_flush_eptp(u64 eptp)
+{
+	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE)
+		vmx_invept(INVEPT_SINGLE_CONTEXT, eptp);
+	else
+		vmx_invept(INVEPT_ALL_CONTEXT, 0);
+}
+
+/**
+ * vmx_flush_vpid() - flush this CPU's linear and combined mappings of a VPID
+ * @vpid: the VPID (not 0)
+ *
+ * Falls back to all VPIDs, then to every EPT context, as the CPU allows.
+ */
+void vmx_flush_vpid(u16 vpid)
+{
+	struct {
+		u64 vpid, gla;
+	} desc = { vpid, 0 };
+	u64 type;
+
+	if (vmx_caps.ept_vpid & VPID_CAP_INVVPID_SINGLE)
+		type = INVVPID_SINGLE_CONTEXT;
+	else if (vmx_caps.ept_vpid & VPID_CAP_INVVPID_ALL)
+		type = INVVPID_ALL_CONTEXT;
+	else
+		return vmx_invept(INVEPT_ALL_CONTEXT, 0);
+	asm volatile("1: invvpid %[desc], %[type]\n\t"
+		     "2:\n\t"
+		     _ASM_EXTABLE(1b, 2b)
+		     : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory");
+}
+
+/* For nested.c: what the CPU offers of EPT and VPID. */
+u64 vmx_caps_ept_vpid(void)
+{
+	return vmx_caps.ept_vpid;
+}
+
 static u64 vmx_eptp(struct hvx_vm *vm)
 {
 	return ept_make_eptp(vm->tdp.root_pa, vmx_conf.ept_ad);
@@ -403,10 +451,9 @@ static u64 vmx_eptp(struct hvx_vm *vm)
  */
 static void vmx_flush_tlb(struct hvx_vcpu *vcpu)
 {
-	if (vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE)
-		vmx_invept(INVEPT_SINGLE_CONTEXT, vmx_eptp(vcpu->vm));
-	else
-		vmx_invept(INVEPT_ALL_CONTEXT, 0);
+	vmx_flush_eptp(vmx_eptp(vcpu->vm));
+	/* L2's tables when L1 runs it behind its own EPT. */
+	nested_vmx_flush(to_vmx(vcpu));
 }
 
 /* Host state that depends on the CPU: written when the vCPU moves. */
@@ -736,6 +783,9 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 	struct hvx_host_state host;
 	int fail;
 
+	/* EPT02 is emptied where sleeping is allowed, if EPT01 changed. */
+	if (vmx->nested_guest_mode)
+		nested_vmx_before_entry(vmx);
 	if (!hvx_enter_begin(vcpu))
 		return 1;
 
@@ -745,6 +795,12 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 		vcpu->tlb_gen = atomic64_read(&vcpu->vm->tlb_gen);
 	}
 	hvx_vcpu_flush_if_stale(vcpu, vmx_flush_tlb);
+	if (unlikely(vmx->nested_guest_mode && nested_vmx_entry_stale(vmx))) {
+		/* EPT01 changed since: empty EPT02 first (it sleeps). */
+		WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+		local_irq_enable();
+		return 1;
+	}
 	vmx_refresh_host_state(vmx->cur);
 	if (!vmx->nested_guest_mode && vmx->cur->tsc_offset != vcpu->tsc_offset) {
 		vmx->cur->tsc_offset = vcpu->tsc_offset;
@@ -795,6 +851,12 @@ static int vmx_run(struct hvx_vcpu *vcpu)
 	return vmx_handle_exit(vmx);
 }
 
+static int vmx_nested_gpa(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access,
+			  u64 *out)
+{
+	return nested_vmx_gpa(to_vmx(vcpu), gpa, access, out);
+}
+
 static bool vmx_offers_vmx(void)
 {
 	return nested_vmx_allowed();
@@ -820,6 +882,7 @@ static const struct hvx_backend_ops vmx_ops = {
 	.vcpu_load = vmx_vcpu_load,
 	.vcpu_put = vmx_vcpu_put,
 	.run = vmx_run,
+	.nested_gpa = vmx_nested_gpa,
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,

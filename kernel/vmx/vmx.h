@@ -184,7 +184,10 @@ void vmx_set_host_state(struct vmx_vmcs *vmcs);
 int vmx_alloc_vpid(void);
 u64 vmx_caps_procbased2(void);
 u64 vmx_caps_misc(void);
+u64 vmx_caps_ept_vpid(void);
 void vmx_free_vpid(u16 vpid);
+void vmx_flush_eptp(u64 eptp);
+void vmx_flush_vpid(u16 vpid);
 void vmx_enable_msr_switch(struct vmx_vcpu *vmx);
 
 /* state.c: register state, and the backend ops that move it */

@@ -20,9 +20,26 @@
 #include "decode.h"
 #include "gwalk.h"
 
+/*
+ * While L2 runs behind its hypervisor's EPT, the guest-physical addresses
+ * hvx meets (L2's page tables, the end of a walk) are L2's: translate them
+ * to the VM's before touching memory.
+ */
+static int hvx_guest_gpa(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access,
+			 u64 *out)
+{
+	*out = gpa;
+	return hvx_ops->nested_gpa ? hvx_ops->nested_gpa(vcpu, gpa, access, out) :
+				     0;
+}
+
 static int hvx_walk_read(void *opaque, u64 gpa, void *buf, unsigned int len)
 {
-	return hvx_read_guest(opaque, gpa, buf, len);
+	struct hvx_vcpu *vcpu = opaque;
+
+	if (hvx_guest_gpa(vcpu, gpa, HVX_PROT_R, &gpa))
+		return -EIO;
+	return hvx_read_guest(vcpu->vm, gpa, buf, len);
 }
 
 /**
@@ -66,12 +83,18 @@ static int hvx_walk(struct hvx_vcpu *vcpu, const struct hvx_guest_mode *m,
 	struct hvx_walk_env env = {
 		.cr0 = m->cr0, .cr3 = m->cr3, .cr4 = m->cr4, .efer = m->efer,
 		.maxphyaddr = boot_cpu_data.x86_phys_bits,
-		.read_gpa = hvx_walk_read, .opaque = vcpu->vm,
+		.read_gpa = hvx_walk_read, .opaque = vcpu,
 	};
+	int r;
 
 	if (m->cpl == 3)
 		access |= HVX_WALK_USER;
-	return hvx_gva_to_gpa(&env, gva, access, gpa, pf_error);
+	r = hvx_gva_to_gpa(&env, gva, access, gpa, pf_error);
+	if (r)
+		return r;
+	return hvx_guest_gpa(vcpu, *gpa, access & HVX_WALK_WRITE ? HVX_PROT_W :
+				 access & HVX_WALK_FETCH ? HVX_PROT_X :
+				 HVX_PROT_R, gpa) ? -EIO : 0;
 }
 
 /**

@@ -1,0 +1,1 @@
+ept12_test_SRCS := vmx/ept12.c
