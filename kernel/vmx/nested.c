@@ -525,19 +525,28 @@ static int nested_gp(struct vmx_vcpu *vmx)
  * #UD outside protected mode, in compatibility mode, or outside VMX
  * operation; #GP at CPL > 0.  Returns 0 to go on, else the exit result.
  */
+/* Access-rights bits of a VMCS segment (SDM 25.4.1, table 25-2). */
+#define VMCS_AR_DPL(ar)	(((ar) >> 5) & 3)
+#define VMCS_AR_L	BIT(13)
+
+/*
+ * Only the four fields the checks need: this runs on every VMRESUME, and
+ * a whole KVM_GET_SREGS-style read would cost dozens of VMREADs there.
+ */
 static int nested_check_permission(struct vmx_vcpu *vmx, bool vmxon)
 {
-	struct kvm_sregs sregs;
+	u32 cs_ar;
 
-	vmx_get_sregs(&vmx->vcpu, &sregs);
-	if (!vmx->nested || !(sregs.cr0 & X86_CR0_PE) ||
+	if (!vmx->nested || !(vmx_get_cr(&vmx->vcpu, 0) & X86_CR0_PE) ||
 	    !(vmx_get_cr(&vmx->vcpu, 4) & X86_CR4_VMXE) ||
-	    (vmx_get_rflags(&vmx->vcpu) & X86_EFLAGS_VM) ||
-	    ((sregs.efer & EFER_LMA) && !sregs.cs.l))
+	    (vmx_get_rflags(&vmx->vcpu) & X86_EFLAGS_VM))
+		return nested_ud(vmx);
+	cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+	if ((vmcs_read(GUEST_IA32_EFER) & EFER_LMA) && !(cs_ar & VMCS_AR_L))
 		return nested_ud(vmx);
 	if (!vmxon && !vmx->nested->vmxon)
 		return nested_ud(vmx);
-	if (sregs.cs.dpl)
+	if (VMCS_AR_DPL(cs_ar))
 		return nested_gp(vmx);
 	return 0;
 }

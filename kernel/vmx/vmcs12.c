@@ -3,6 +3,7 @@
  * vmcs12 field access with the SDM's encoding and width rules (25.11.2);
  * see vmcs12.h.  Pure logic, also unit-tested in userspace.
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
 
 #include "vmcs12.h"
@@ -13,6 +14,25 @@ static const u16 vmcs12_encoding[VMCS12_NR_FIELDS] = {
 	VMCS12_FIELDS(VMCS12_ENCODING)
 };
 #undef VMCS12_ENCODING
+
+/*
+ * Encoding -> slot in O(1): VMREAD/VMWRITE emulation and the copies
+ * between vmcs12 and vmcs02 look up a slot for every field, on every L2
+ * round trip.  An encoding's width (bits 14:13), type (11:10) and index
+ * (9:1) name a field (25.11.2); every supported field has an index below
+ * 32, so width, type and index's low 5 bits make a 9-bit key.  The table
+ * holds the slot plus one; 0 is "not supported".  Two fields with one key
+ * would be a duplicate initializer, which W=1 reports.
+ */
+#define VMCS12_KEY(e)	((VMCS_ENC_WIDTH(e) << 7) | (VMCS_ENC_TYPE(e) << 5) | \
+			 (((e) >> 1) & 0x1f))
+#define VMCS12_INDEX_BITS	GENMASK(9, 1)
+#define VMCS12_KEY_SLOT(name) [VMCS12_KEY(name)] = V12_##name + 1,
+_Static_assert(VMCS12_NR_FIELDS < 255, "a slot plus one must fit a u8");
+static const u8 vmcs12_slot_by_key[1 << 9] = {
+	VMCS12_FIELDS(VMCS12_KEY_SLOT)
+};
+#undef VMCS12_KEY_SLOT
 
 /**
  * vmcs12_slot() - the slot of a field encoding
@@ -25,7 +45,7 @@ static const u16 vmcs12_encoding[VMCS12_NR_FIELDS] = {
 int vmcs12_slot(unsigned long encoding)
 {
 	unsigned long full;
-	int i;
+	int slot;
 
 	if (encoding >> 15)
 		return -ENOENT;
@@ -34,10 +54,13 @@ int vmcs12_slot(unsigned long encoding)
 	    VMCS_ENC_WIDTH(encoding) != VMCS_WIDTH_64)
 		return -ENOENT;
 	full = encoding & ~(unsigned long)VMCS_ENC_HIGH;
-	for (i = 0; i < VMCS12_NR_FIELDS; i++)
-		if (vmcs12_encoding[i] == full)
-			return i;
-	return -ENOENT;
+	/* Bit 12 is reserved; indexes from 32 up name no supported field. */
+	if ((full & BIT(12)) || ((full & VMCS12_INDEX_BITS) >> 1) >= 32)
+		return -ENOENT;
+	slot = vmcs12_slot_by_key[VMCS12_KEY(full)] - 1;
+	if (slot < 0 || vmcs12_encoding[slot] != full)
+		return -ENOENT;
+	return slot;
 }
 
 /**

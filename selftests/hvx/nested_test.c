@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/hvx.h>
+
 #include "hvx_test.h"
 #include "ktap.h"
 #include "vm.h"
@@ -41,6 +43,9 @@ static struct vm vm;
 static struct vcpu vcpu;
 static uint64_t sync_val[ST_MAX];
 static double sync_ns[ST_MAX];
+/* hvx's counters at each SYNC (zeroed, stats_ok false, on the reference) */
+static struct hvx_vm_stats sync_stats[ST_MAX];
+static bool stats_ok;
 static bool sync_seen[ST_MAX];
 static long tsc_khz;		/* KVM_GET_TSC_KHZ of the last run, or <= 0 */
 
@@ -151,6 +156,8 @@ static enum ktap_result run_l1(void (*l1)(uint64_t), uint64_t arg,
 			sync_val[uc.args[0]] = uc.args[1];
 			sync_ns[uc.args[0]] = now_ns();
 			sync_seen[uc.args[0]] = true;
+			stats_ok = !hvx_is_reference() &&
+				   !vm_get_stats(&vm, &sync_stats[uc.args[0]]);
 			continue;
 		}
 		if (r == UCALL_DONE)
@@ -931,6 +938,18 @@ static enum ktap_result bench_l2_cpuid(void)
 			  cyc2);
 	ktap_diag("host clock: %.0f ns per L2 round trip; L1's own CPUID exit: %.0f TSC cycles (L2/L1 %.1fx)",
 		  host, cyc1, cyc1 ? cyc2 / cyc1 : 0);
+	if (stats_ok) {
+		/* The timed loop alone: between the two SYNCs. */
+		const struct hvx_vm_stats *a = &sync_stats[ST_BENCH_START];
+		const struct hvx_vm_stats *b = &sync_stats[ST_BENCH_END];
+		double l2 = b->nested_l2_exits - a->nested_l2_exits;
+		double l1 = b->nested_l1_exits - a->nested_l1_exits;
+		double refl = b->nested_reflected - a->nested_reflected;
+
+		if (refl)
+			ktap_diag("L0 exits per L2 exit handled by L1: %.2f (%.0f while L2 ran, %.0f while L1 ran, %.0f reflected)",
+				  (l2 + l1) / refl, l2, l1, refl);
+	}
 	return KTAP_PASS;
 }
 
