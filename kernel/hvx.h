@@ -285,6 +285,10 @@ struct hvx_vcpu {
  * @tdp_2m: the CPU walks 2 MiB leaves in @tdp_format's tables.
  * @vcpu_pages: pages a vCPU of this backend allocates beside its object.
  * @offers_vmx: guests may have VMX (nested VMX); NULL or false: never.
+ * @nested_events: NULL, or called first by hvx_inject_events(): while a
+ * nested guest runs, an interrupt or NMI its hypervisor intercepts becomes
+ * an emulated VM exit to that hypervisor.  Returns 1 to go on (injecting
+ * into whichever guest now runs), 0 for userspace, or -errno.
  * @nested_gpa: NULL, or translate a guest-physical address of the running
  * (nested) guest to one of the VM's memslot space for hvx's own accesses:
  * 0 with @out set, -EIO when the guest's hypervisor maps nothing there.
@@ -307,6 +311,7 @@ struct hvx_backend_ops {
 	int (*run)(struct hvx_vcpu *vcpu);
 	int (*nested_gpa)(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access,
 			  u64 *out);
+	int (*nested_events)(struct hvx_vcpu *vcpu);
 
 	void (*get_regs)(struct hvx_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct hvx_vcpu *vcpu, const struct kvm_regs *regs);

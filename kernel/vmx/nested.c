@@ -1183,7 +1183,8 @@ static void nested_sync_vmcs12(struct vmx_vcpu *vmx, struct vmcs12 *v,
 
 	vmcs12_set(v, VM_EXIT_REASON, reason);
 	vmcs12_set(v, EXIT_QUALIFICATION, vmx->exit_qual);
-	vmcs12_set(v, VM_EXIT_INTR_INFO, vmcs_read(VM_EXIT_INTR_INFO));
+	/* vmx_run() read it for exits that have it; 0 for the rest. */
+	vmcs12_set(v, VM_EXIT_INTR_INFO, vmx->exit_intr_info);
 	vmcs12_set(v, VM_EXIT_INTR_ERROR_CODE, vmcs_read(VM_EXIT_INTR_ERROR_CODE));
 	vmcs12_set(v, IDT_VECTORING_INFO_FIELD, vmx->idt_vectoring);
 	vmcs12_set(v, IDT_VECTORING_ERROR_CODE,
@@ -1618,6 +1619,70 @@ int nested_vmx_reflect_exit(struct vmx_vcpu *vmx)
 	if (!nested_exit_wanted(vmx, v, (u16)reason))
 		return -1;
 	return nested_vmexit(vmx, (u16)reason, true);
+}
+
+/**
+ * nested_vmx_l1_intercepts_intr() - does L1 take external interrupts as
+ * VM exits from the L2 now running?
+ * @vmx: the vCPU, in guest mode
+ *
+ * Return: vmcs12's "external-interrupt exiting".
+ */
+bool nested_vmx_l1_intercepts_intr(struct vmx_vcpu *vmx)
+{
+	return vmcs12_get(vmx->nested->vmcs12, PIN_BASED_VM_EXEC_CONTROL) &
+	       PIN_EXT_INTR_EXITING;
+}
+
+/*
+ * An exit L1 asked for that no L2 instruction caused: an interrupt or NMI
+ * of L1's arriving while L2 runs (SDM 26.2, 28.2.2).  No event of L2's is
+ * in flight (the caller checks), so there is no IDT-vectoring information.
+ */
+static int nested_vmexit_event(struct vmx_vcpu *vmx, u16 reason,
+			       u32 intr_info)
+{
+	vmx->exit_qual = 0;
+	vmx->exit_insn_len = 0;
+	vmx->idt_vectoring = 0;
+	vmx->exit_intr_info = intr_info;
+	return nested_vmexit(vmx, reason, true);
+}
+
+/**
+ * nested_vmx_events() - L1's interrupts and NMIs while L2 runs
+ * @vmx: the vCPU, before an entry
+ *
+ * An NMI that L1 intercepts ("NMI exiting") becomes an exit with reason 0
+ * and NMI interruption information, and is consumed; an interrupt that
+ * L1 intercepts ("external-interrupt exiting") becomes an exit with reason
+ * 1 and stays pending, since hvx does not offer "acknowledge interrupt on
+ * exit": L1 takes it through its IDT once it enables interrupts.  An event
+ * L2 is being given (re-injection, an exception) goes first; the exit
+ * follows on the next entry.
+ *
+ * Return: 1.
+ */
+int nested_vmx_events(struct vmx_vcpu *vmx)
+{
+	struct hvx_vcpu *vcpu = &vmx->vcpu;
+	u32 pin;
+
+	if (!vmx->nested_guest_mode ||
+	    vcpu->reinject.type != HVX_EVENT_NONE ||
+	    vcpu->exception.type != HVX_EVENT_NONE)
+		return 1;
+	pin = vmcs12_get(vmx->nested->vmcs12, PIN_BASED_VM_EXEC_CONTROL);
+	if (vcpu->nmi_pending && (pin & PIN_NMI_EXITING)) {
+		vcpu->nmi_pending--;
+		return nested_vmexit_event(vmx, EXIT_REASON_EXCEPTION_NMI,
+					   INTR_INFO_VALID | INTR_TYPE_NMI |
+					   HVX_NMI_VECTOR);
+	}
+	if (vcpu->irq.type != HVX_EVENT_NONE && (pin & PIN_EXT_INTR_EXITING))
+		return nested_vmexit_event(vmx, EXIT_REASON_EXTERNAL_INTERRUPT,
+					   0);
+	return 1;
 }
 
 /**

@@ -30,6 +30,8 @@ bool nested_vmx_entry_stale(struct vmx_vcpu *vmx);
 void nested_vmx_flush(struct vmx_vcpu *vmx);
 int nested_vmx_gpa(struct vmx_vcpu *vmx, u64 gpa, unsigned int access,
 		   u64 *out);
+int nested_vmx_events(struct vmx_vcpu *vmx);
+bool nested_vmx_l1_intercepts_intr(struct vmx_vcpu *vmx);
 #else
 static inline void nested_vmx_hardware_setup(void) { }
 static inline void nested_vmx_hardware_unsetup(void) { }
@@ -65,6 +67,14 @@ static inline bool nested_vmx_entry_stale(struct vmx_vcpu *vmx)
 	return false;
 }
 static inline void nested_vmx_flush(struct vmx_vcpu *vmx) { }
+static inline int nested_vmx_events(struct vmx_vcpu *vmx)
+{
+	return 1;
+}
+static inline bool nested_vmx_l1_intercepts_intr(struct vmx_vcpu *vmx)
+{
+	return false;
+}
 static inline int nested_vmx_gpa(struct vmx_vcpu *vmx, u64 gpa,
 				 unsigned int access, u64 *out)
 {

@@ -448,13 +448,14 @@ void vmx_set_dr7(struct hvx_vcpu *vcpu, u64 dr7)
 }
 
 /*
- * While L2 runs, L1's interrupts and NMIs wait until L2 exits to L1: they
- * are not L2's to take.
+ * While L2 runs, L1's interrupts are not L2's to take.  When L1 intercepts
+ * them, one may come at any time: nested_vmx_events() turns it into a VM
+ * exit to L1.  Otherwise, and for NMIs, they wait until L2 exits to L1.
  */
 bool vmx_interrupt_allowed(struct hvx_vcpu *vcpu)
 {
 	if (to_vmx(vcpu)->nested_guest_mode)
-		return false;
+		return nested_vmx_l1_intercepts_intr(to_vmx(vcpu));
 	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
 	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
 		 (GUEST_INTR_STI_BLOCKING | GUEST_INTR_MOV_SS_BLOCKING)) &&

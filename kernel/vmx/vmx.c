@@ -857,6 +857,11 @@ static int vmx_nested_gpa(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access,
 	return nested_vmx_gpa(to_vmx(vcpu), gpa, access, out);
 }
 
+static int vmx_nested_events(struct hvx_vcpu *vcpu)
+{
+	return nested_vmx_events(to_vmx(vcpu));
+}
+
 static bool vmx_offers_vmx(void)
 {
 	return nested_vmx_allowed();
@@ -883,6 +888,7 @@ static const struct hvx_backend_ops vmx_ops = {
 	.vcpu_put = vmx_vcpu_put,
 	.run = vmx_run,
 	.nested_gpa = vmx_nested_gpa,
+	.nested_events = vmx_nested_events,
 	.get_regs = vmx_get_regs,
 	.set_regs = vmx_set_regs,
 	.get_sregs = vmx_get_sregs,

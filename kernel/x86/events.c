@@ -63,6 +63,12 @@ int hvx_inject_events(struct hvx_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;
 	}
+	if (hvx_ops->nested_events) {
+		int r = hvx_ops->nested_events(vcpu);
+
+		if (r <= 0)
+			return r;
+	}
 
 	if (vcpu->reinject.type != HVX_EVENT_NONE) {
 		hvx_ops->inject(vcpu, &vcpu->reinject);

@@ -39,7 +39,9 @@ elif [ "$MODE" = ref ]; then
 	load $HVX_REF_DIR/ccp.ko $HVX_REF_DIR/irqbypass.ko $HVX_REF_DIR/kvm.ko \
 	     $HVX_REF_DIR/kvm-amd.ko
 elif [ -f "$HVX_KO" ]; then
-	load "$HVX_KO"
+	# HVX_KO_PARAMS (run-host.sh --env): module parameters, e.g.
+	# "enable_shadow_vmcs=0"
+	load "$HVX_KO${HVX_KO_PARAMS:+ $HVX_KO_PARAMS}"
 else
 	echo "hvx.ko missing from the initramfs (run-host.sh --module PATH)"
 	false

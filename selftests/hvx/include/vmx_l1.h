@@ -105,6 +105,8 @@
 #define GUEST_IA32_EFER			0x2806
 #define HOST_IA32_EFER			0x2c02
 #define PIN_BASED_VM_EXEC_CONTROL	0x4000
+#define PIN_EXT_INTR_EXITING		(1u << 0)
+#define PIN_NMI_EXITING			(1u << 3)
 #define CPU_BASED_VM_EXEC_CONTROL	0x4002
 #define EXCEPTION_BITMAP		0x4004
 #define PAGE_FAULT_ERROR_CODE_MASK	0x4006
@@ -183,6 +185,7 @@
 
 /* Exit reasons (SDM appendix C) */
 #define EXIT_REASON_EXCEPTION_NMI	0
+#define EXIT_REASON_EXTERNAL_INTERRUPT	1
 #define EXIT_REASON_CPUID		10
 #define EXIT_REASON_HLT			12
 #define EXIT_REASON_VMCALL		18
@@ -195,6 +198,7 @@
 #define INTR_INFO_VALID			(1u << 31)
 #define INTR_INFO_DELIVER_CODE		(1u << 11)
 #define INTR_TYPE_EXT_INTR		(0u << 8)
+#define INTR_TYPE_NMI			(2u << 8)
 #define INTR_TYPE_HARD_EXCEPTION	(3u << 8)
 #define INTR_TYPE_SOFT_EXCEPTION	(6u << 8)
 
