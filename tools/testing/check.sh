@@ -103,6 +103,17 @@ step "smp_test on the svm host with 2 CPUs ($mode)"
 	tee "$log/svm-$mode-smp2.log"
 tally "$log/svm-$mode-smp2.log" "svm host, 2 CPUs"
 
+# nested_test again with VMCS shadowing off: L1 must see the same results
+# whether its VMREAD/VMWRITE run in the shadow VMCS or are emulated.
+if [ $mode = hvx ]; then
+	step "nested_test on the vmx host with enable_shadow_vmcs=0"
+	"$here/run-host.sh" --host vmx --test-timeout 240 \
+		--env HVX_KO_PARAMS=enable_shadow_vmcs=0 \
+		--out "$repo/build/testing/vmx-hvx-noshadow" \
+		selftests/hvx/nested_test 2>&1 | tee "$log/vmx-noshadow.log"
+	tally "$log/vmx-noshadow.log" "vmx host, no shadow VMCS"
+fi
+
 echo "check: $((SECONDS - start)) s"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
