@@ -14,8 +14,8 @@
  * nested_fail_invalid(), or raises #UD/#GP as the SDM's pseudocode says.
  *
  * What L1 is offered is what is emulated here: EPT (nested_ept.c) and
- * VPID with INVEPT and INVVPID; no unrestricted guest, no VMCS shadowing,
- * no preemption timer, no MSR-load lists for L2 (see
+ * VPID with INVEPT and INVVPID, the MSR-load and MSR-store lists; no
+ * unrestricted guest, no VMCS shadowing, no preemption timer (see
  * Documentation/nested-vmx.rst).
  */
 #include <linux/module.h>
@@ -896,6 +896,102 @@ static int handle_invvpid(struct vmx_vcpu *vmx)
 
 #define CC(check)	(check)
 
+/* ---- the MSR lists of vmcs12 (SDM 25.7.2, 25.8.2, 26.4, 27.4, 27.6) ---- */
+
+/* One entry of an MSR-load or MSR-store area in L1 memory. */
+struct nested_msr_entry {
+	u32 index;
+	u32 reserved;
+	u64 value;
+};
+
+/*
+ * IA32_VMX_MISC bits 27:25 are 0: 512 entries per list is what L1 is
+ * told to stay within; hvx refuses longer lists as bad controls.
+ */
+#define NESTED_MSR_LIST_MAX	512
+
+/* A list's address checks (26.2.1.2, 26.2.1.3): 16-byte aligned, in range. */
+static bool nested_msr_list_ok(struct vmcs12 *v, int addr_slot,
+			       int count_slot)
+{
+	u64 addr = v->field[addr_slot], count = v->field[count_slot];
+
+	if (!count)
+		return true;
+	return count <= NESTED_MSR_LIST_MAX && !(addr & 0xf) &&
+	       !((addr + count * sizeof(struct nested_msr_entry) - 1) >>
+		 boot_cpu_data.x86_phys_bits);
+}
+
+/* MSRs no list may load (26.4, 27.6): x2APIC, SMM monitor, FS/GS base. */
+static bool nested_msr_loadable(u32 index)
+{
+	return (index >> 8) != 0x8 && index != MSR_IA32_SMM_MONITOR_CTL &&
+	       index != MSR_FS_BASE && index != MSR_GS_BASE;
+}
+
+/*
+ * Load a list into the vCPU as WRMSRs at CPL 0 would, in order.  Return:
+ * 0, or the 1-based number of the entry that failed (the VM-entry failure
+ * qualification, 26.8); MSRs before it stay loaded, as on hardware.
+ */
+static u32 nested_load_msrs(struct vmx_vcpu *vmx, u64 addr, u32 count)
+{
+	struct nested_msr_entry e;
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		if (hvx_read_guest(vmx->vcpu.vm, addr + i * sizeof(e), &e,
+				   sizeof(e)) ||
+		    e.reserved || !nested_msr_loadable(e.index) ||
+		    hvx_set_msr(&vmx->vcpu, e.index, e.value, false))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Store the guest's MSRs into a list (27.4).  Return: 0 or -EINVAL. */
+static int nested_store_msrs(struct vmx_vcpu *vmx, u64 addr, u32 count)
+{
+	struct nested_msr_entry e;
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		u64 at = addr + i * sizeof(e);
+
+		if (hvx_read_guest(vmx->vcpu.vm, at, &e, sizeof(e)) ||
+		    e.reserved || (e.index >> 8) == 0x8 ||
+		    e.index == MSR_IA32_SMBASE ||
+		    hvx_get_msr(&vmx->vcpu, e.index, &e.value, false) ||
+		    hvx_write_guest(vmx->vcpu.vm,
+				    at + offsetof(struct nested_msr_entry, value),
+				    &e.value, sizeof(e.value)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* VMX-abort indicators (27.7) */
+#define VMX_ABORT_SAVE_MSRS	1
+#define VMX_ABORT_LOAD_HOST_MSRS 4
+
+/*
+ * A VM exit that cannot complete (27.7): the abort indicator goes to the
+ * VMCS region in L1 memory and the logical processor shuts down, which
+ * userspace sees as KVM_EXIT_SHUTDOWN.
+ */
+static void nested_vmx_abort(struct vmx_vcpu *vmx, u32 indicator)
+{
+	struct nested_vmx *n = vmx->nested;
+
+	n->vmcs12->abort = indicator;
+	hvx_write_guest(vmx->vcpu.vm,
+			n->current_ptr + offsetof(struct vmcs12, abort),
+			&indicator, sizeof(indicator));
+	vmx->vcpu.triple_fault = true;
+}
+
 /* vmcs12's secondary controls, 0 unless the primary ones activate them. */
 static u32 nested_proc2(struct vmcs12 *v)
 {
@@ -919,9 +1015,12 @@ static int nested_check_controls(struct nested_vmx *n, struct vmcs12 *v)
 	    CC(!vmx_controls_valid(vmcs12_get(v, VM_ENTRY_CONTROLS),
 				   n->caps[CAP_TRUE_ENTRY])) ||
 	    CC(vmcs12_get(v, CR3_TARGET_COUNT) > 0) ||
-	    CC(vmcs12_get(v, VM_EXIT_MSR_STORE_COUNT) ||
-	       vmcs12_get(v, VM_EXIT_MSR_LOAD_COUNT) ||
-	       vmcs12_get(v, VM_ENTRY_MSR_LOAD_COUNT)) ||
+	    CC(!nested_msr_list_ok(v, V12_VM_EXIT_MSR_STORE_ADDR,
+				   V12_VM_EXIT_MSR_STORE_COUNT)) ||
+	    CC(!nested_msr_list_ok(v, V12_VM_EXIT_MSR_LOAD_ADDR,
+				   V12_VM_EXIT_MSR_LOAD_COUNT)) ||
+	    CC(!nested_msr_list_ok(v, V12_VM_ENTRY_MSR_LOAD_ADDR,
+				   V12_VM_ENTRY_MSR_LOAD_COUNT)) ||
 	    CC((proc & CPU_USE_IO_BITMAPS) &&
 	       (nested_bad_ptr(vmcs12_get(v, IO_BITMAP_A)) ||
 		nested_bad_ptr(vmcs12_get(v, IO_BITMAP_B)))) ||
@@ -1278,10 +1377,15 @@ static int nested_vmexit(struct vmx_vcpu *vmx, u32 reason, bool sync)
 {
 	struct nested_vmx *n = vmx->nested;
 	struct vmcs12 *v = n->vmcs12;
+	u32 abort = 0;
 
 	if (sync) {
 		nested_sync_vmcs12(vmx, v, reason);
 		vmx->vcpu.nested_reflected++;
+		/* L2's MSRs, read while vmcs02 is current (27.4). */
+		abort = nested_store_msrs(vmx, vmcs12_get(v, VM_EXIT_MSR_STORE_ADDR),
+					  vmcs12_get(v, VM_EXIT_MSR_STORE_COUNT)) ?
+			VMX_ABORT_SAVE_MSRS : 0;
 	} else {
 		vmcs12_set(v, VM_EXIT_REASON, reason);
 		vmcs12_set(v, EXIT_QUALIFICATION, vmx->exit_qual);
@@ -1305,6 +1409,12 @@ static int nested_vmexit(struct vmx_vcpu *vmx, u32 reason, bool sync)
 	if (vmx->vpid && !(nested_proc2(v) & SEC_ENABLE_VPID))
 		vmx_flush_vpid(vmx->vpid);
 	preempt_enable();
+	/* L1's MSRs from its list, with vmcs01 current again (27.6). */
+	if (!abort && nested_load_msrs(vmx, vmcs12_get(v, VM_EXIT_MSR_LOAD_ADDR),
+				       vmcs12_get(v, VM_EXIT_MSR_LOAD_COUNT)))
+		abort = VMX_ABORT_LOAD_HOST_MSRS;
+	if (abort)
+		nested_vmx_abort(vmx, abort);
 	/* L1 reads the exit through the shadow VMCS without exits. */
 	nested_shadow_from_vmcs12(vmx);
 	return 1;
@@ -1372,8 +1482,6 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 	l1.efer = vmcs_read(GUEST_IA32_EFER);
 	l1.pat = vmcs_read(GUEST_IA32_PAT);
 	l1.eptp = vmcs_read(EPT_POINTER);
-	if (launch)
-		v->launched = 1;
 
 	preempt_disable();
 	vmx_switch_vmcs(vmx, &n->vmcs02);
@@ -1381,6 +1489,18 @@ static int nested_vmenter(struct vmx_vcpu *vmx, bool launch)
 	nested_prepare_vmcs02(vmx, v, &l1);
 	nested_flush_vpid02(n, v);
 	preempt_enable();
+
+	/* L2's MSRs from L1's list, after its guest state (26.4). */
+	r = nested_load_msrs(vmx, vmcs12_get(v, VM_ENTRY_MSR_LOAD_ADDR),
+			     vmcs12_get(v, VM_ENTRY_MSR_LOAD_COUNT));
+	if (r) {
+		vmx->exit_qual = r;
+		return nested_vmexit(vmx, EXIT_REASON_MSR_LOAD_FAIL |
+				     EXIT_REASON_FAILED_ENTRY, false);
+	}
+	/* Launched only once the entry has succeeded (VMLAUNCH, 31.3). */
+	if (launch)
+		v->launched = 1;
 	return 1;
 }
 

@@ -833,6 +833,74 @@ static void l1_l2_ept(uint64_t arg)
 L1_CASE(l2_ept, l1_l2_ept, NULL)
 
 /*
+ * l2_msr_lists: vmcs12's MSR lists (SDM 26.4, 27.4, 27.6) around an L2
+ * that runs SWAPGS.  An x2APIC MSR as the second entry-load entry fails
+ * VMLAUNCH with exit 34 | bit 31, qualification 2, the VMCS still clear;
+ * then the entry list loads IA32_KERNEL_GS_BASE for L2 (its SWAPGS makes
+ * that its GS base), the exit-store list saves L2's value (its old GS
+ * base), and the exit-load list gives L1 its own.
+ */
+#define MSR_LISTS_GPA		(L1_DATA_GPA + 0xe0000)
+#define MSR_KERNEL_GS		0xc0000102u
+
+struct msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+static void l2_swapgs_body(uint64_t arg)
+{
+	uint64_t rax = 4;
+
+	__asm__ volatile("swapgs" : : : "memory");
+	__asm__ volatile("vmcall" : "+a"(rax) : : "memory");
+}
+
+static void l1_l2_msr_lists(uint64_t arg)
+{
+	volatile struct msr_entry *in = (void *)(uintptr_t)MSR_LISTS_GPA;
+	volatile struct msr_entry *store = in + 16, *out = in + 32;
+	uint64_t gs2;
+
+	l1_start(l2_swapgs_body, 0, 0);
+	gs2 = vmreadz(GUEST_GS_BASE);
+	in[0].index = MSR_KERNEL_GS;
+	in[0].reserved = 0;
+	in[0].value = 0x1111000;
+	in[1].index = 0x808;		/* x2APIC TPR: never in a list */
+	in[1].reserved = 0;
+	in[1].value = 0;
+	store[0].index = MSR_KERNEL_GS;
+	store[0].reserved = 0;
+	store[0].value = 0;
+	out[0].index = MSR_KERNEL_GS;
+	out[0].reserved = 0;
+	out[0].value = 0x3333000;
+	L1_ASSERT_EQ(vmwrite(VM_ENTRY_MSR_LOAD_ADDR, MSR_LISTS_GPA), VMX_OK);
+	L1_ASSERT_EQ(vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 2), VMX_OK);
+	L1_ASSERT_EQ(vmwrite(VM_EXIT_MSR_STORE_ADDR, (uintptr_t)store), VMX_OK);
+	L1_ASSERT_EQ(vmwrite(VM_EXIT_MSR_STORE_COUNT, 1), VMX_OK);
+	L1_ASSERT_EQ(vmwrite(VM_EXIT_MSR_LOAD_ADDR, (uintptr_t)out), VMX_OK);
+	L1_ASSERT_EQ(vmwrite(VM_EXIT_MSR_LOAD_COUNT, 1), VMX_OK);
+
+	RUN_L2();
+	L1_ASSERT_EQ(l2.exit_reason,
+		     EXIT_REASON_FAILED_ENTRY | EXIT_REASON_MSR_LOAD_FAIL);
+	L1_ASSERT_EQ(vmreadz(EXIT_QUALIFICATION), 2);
+	L1_ASSERT_EQ(l2.launched, false);
+
+	L1_ASSERT_EQ(vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 1), VMX_OK);
+	RUN_L2();
+	L1_ASSERT_EQ(l2.exit_reason, EXIT_REASON_VMCALL);
+	L1_ASSERT_EQ(vmreadz(GUEST_GS_BASE), 0x1111000);
+	L1_ASSERT_EQ(store[0].value, gs2);
+	L1_ASSERT_EQ(guest_rdmsr(MSR_KERNEL_GS), 0x3333000);
+	l1_finish();
+}
+
+L1_CASE(l2_msr_lists, l1_l2_msr_lists, NULL)
+
+/*
  * l1_interrupt_in_l2, l1_nmi_in_l2: an interrupt (vector 0x41) and an NMI
  * that userspace queues for the vCPU while L2 runs (L2 asks for them with
  * a ucall of its own, which L1 does not intercept).  L1 intercepts both
@@ -1063,6 +1131,7 @@ KTAP_CASES(
 	{ "l2_exception", l2_exception },
 	{ "l2_interrupt_injection", l2_interrupt_injection },
 	{ "l2_ept", l2_ept },
+	{ "l2_msr_lists", l2_msr_lists },
 	{ "l1_interrupt_in_l2", l1_interrupt_in_l2 },
 	{ "l1_nmi_in_l2", l1_nmi_in_l2 },
 	{ "shadow_vmcs_ready", shadow_vmcs_ready },
