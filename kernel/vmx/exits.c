@@ -289,7 +289,7 @@ static int vmx_exit_failed_entry(struct vmx_vcpu *vmx)
 static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 {
 	u64 q = vmx->exit_qual, gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	unsigned int access = 0;
+	unsigned int access;
 	int r;
 
 	/*
@@ -301,13 +301,7 @@ static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
 			      GUEST_INTR_NMI_BLOCKING);
 
-	if (q & EPT_QUAL_READ)
-		access |= HVX_PROT_R;
-	if (q & EPT_QUAL_WRITE)
-		access |= HVX_PROT_W;
-	if (q & EPT_QUAL_FETCH)
-		access |= HVX_PROT_X;
-
+	access = vmx_ept_qual_access(q);
 	r = hvx_tdp_fault(&vmx->vcpu, gpa, access);
 	if (r == HVX_FAULT_FIXED)
 		return 1;

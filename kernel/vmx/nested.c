@@ -817,15 +817,23 @@ static bool nested_offers2(struct nested_vmx *n, u32 sec)
 }
 
 /*
- * The register and memory operands of INVEPT/INVVPID: the type from the
+ * What INVEPT and INVVPID check first, then their operands: #UD when the
+ * feature (@sec) is not offered, the common checks, then the type from the
  * register in bits 31:28 of the instruction information (64 or 32 bits by
- * mode, SDM 31.3), the 128-bit descriptor from memory.  0, or the exit
+ * mode, SDM 31.3) and the 128-bit descriptor from memory.  0, or the exit
  * result.
  */
-static int nested_inv_operands(struct vmx_vcpu *vmx, u64 *type, u64 desc[2])
+static int nested_inv_operands(struct vmx_vcpu *vmx, u32 sec, u64 *type,
+			       u64 desc[2])
 {
 	u32 info = vmcs_read(VMX_INSTRUCTION_INFO);
 	int r;
+
+	if (vmx->nested && !nested_offers2(vmx->nested, sec))
+		return nested_ud(vmx);
+	r = nested_check_permission(vmx, false);
+	if (r)
+		return r;
 
 	*type = vmx->vcpu.regs[(info >> 28) & 0xf];
 	if (nested_opsize(vmx) == 4)
@@ -844,13 +852,8 @@ static int handle_invept(struct vmx_vcpu *vmx)
 {
 	struct nested_vmx *n = vmx->nested;
 	u64 type, desc[2];
-	int r;
+	int r = nested_inv_operands(vmx, SEC_ENABLE_EPT, &type, desc);
 
-	if (n && !nested_offers2(n, SEC_ENABLE_EPT))
-		return nested_ud(vmx);
-	r = nested_check_permission(vmx, false);
-	if (!r)
-		r = nested_inv_operands(vmx, &type, desc);
 	if (r)
 		return r;
 	if (type > 31 || !(NESTED_INVEPT_TYPES & BIT(type)) ||
@@ -870,13 +873,8 @@ static int handle_invvpid(struct vmx_vcpu *vmx)
 {
 	struct nested_vmx *n = vmx->nested;
 	u64 type, desc[2];
-	int r;
+	int r = nested_inv_operands(vmx, SEC_ENABLE_VPID, &type, desc);
 
-	if (n && !nested_offers2(n, SEC_ENABLE_VPID))
-		return nested_ud(vmx);
-	r = nested_check_permission(vmx, false);
-	if (!r)
-		r = nested_inv_operands(vmx, &type, desc);
 	if (r)
 		return r;
 	if (type > 31 || !(NESTED_INVVPID_TYPES & BIT(type)) ||
@@ -1669,17 +1667,10 @@ static int nested_ept_violation(struct vmx_vcpu *vmx)
 {
 	struct nested_vmx *n = vmx->nested;
 	u64 q = vmx->exit_qual, l2gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
-	unsigned int access = 0;
+	unsigned int access = vmx_ept_qual_access(q);
 	struct ept12_walk w;
 	u64 data[3];
 	int r;
-
-	if (q & EPT_QUAL_READ)
-		access |= HVX_PROT_R;
-	if (q & EPT_QUAL_WRITE)
-		access |= HVX_PROT_W;
-	if (q & EPT_QUAL_FETCH)
-		access |= HVX_PROT_X;
 
 	switch (nested_ept12_translate(&vmx->vcpu, vmcs12_get(n->vmcs12,
 							      EPT_POINTER),

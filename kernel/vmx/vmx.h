@@ -129,6 +129,14 @@ static inline struct vmx_vcpu *to_vmx(struct hvx_vcpu *vcpu)
 
 void vmx_vmcs_error(unsigned long field, bool write);
 
+/* The access (HVX_PROT_R/W/X) an EPT-violation qualification reports. */
+static inline unsigned int vmx_ept_qual_access(u64 qual)
+{
+	return (qual & EPT_QUAL_READ ? HVX_PROT_R : 0) |
+	       (qual & EPT_QUAL_WRITE ? HVX_PROT_W : 0) |
+	       (qual & EPT_QUAL_FETCH ? HVX_PROT_X : 0);
+}
+
 /*
  * VMREAD/VMWRITE of the current VMCS.  A failure means hvx named a field
  * the CPU lacks or has no current VMCS: a bug, reported (rate-limited) and
