@@ -199,6 +199,11 @@ enum hvx_pending_io {
  * @nested_l1_exits: exits while the guest ran as a hypervisor (in VMX
  *		  operation) between L2 runs.
  * @nested_reflected: L2 exits given to the guest hypervisor.
+ * @exit_reasons: exits by reason slot (uapi/linux/hvx.h), in the set of
+ *		  what ran; hvx_count_exit() counts them.
+ *
+ * The counters from @exits on are written by the vCPU's own thread alone,
+ * without atomics, and read by others with READ_ONCE (vm.c sums them).
  */
 struct hvx_vcpu {
 	struct hvx_vm *vm;
@@ -249,7 +254,27 @@ struct hvx_vcpu {
 	u64 nested_l2_exits;
 	u64 nested_l1_exits;
 	u64 nested_reflected;
+	u64 exit_reasons[HVX_NR_EXIT_SETS][HVX_NR_EXIT_REASONS];
 };
+
+/**
+ * hvx_count_exit() - count one VM exit by its reason
+ * @vcpu: the vCPU that exited, from its own thread
+ * @set:  what ran when it exited
+ * @slot: the reason's slot (uapi/linux/hvx.h); one past the last is
+ *	  counted in no slot
+ */
+static inline void hvx_count_exit(struct hvx_vcpu *vcpu,
+				  enum hvx_exit_set set, unsigned int slot)
+{
+	u64 *c;
+
+	if (slot >= HVX_NR_EXIT_REASONS)
+		return;
+	c = &vcpu->exit_reasons[set][slot];
+	/* One writer: a plain add, stored whole for the READ_ONCE readers. */
+	WRITE_ONCE(*c, *c + 1);
+}
 
 /**
  * struct hvx_backend_ops - what the core needs from a virtualisation backend

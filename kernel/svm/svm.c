@@ -843,11 +843,31 @@ static int svm_exit_dr(struct svm_vcpu *svm)
 	return 1;
 }
 
+/* The exit counters' slot of an exit code (uapi/linux/hvx.h). */
+static_assert(SVM_EXIT_INTR == HVX_SVM_CODE_BASE);
+static unsigned int svm_exit_slot(u64 code)
+{
+	if (code < SVM_EXIT_EXCP_BASE)
+		return code >> 4;	/* CR read, CR write, DR read, DR write */
+	if (code < SVM_EXIT_INTR)
+		return HVX_SVM_SLOT_EXCEPTION;
+	if (code < HVX_SVM_CODE_BASE + HVX_NR_EXIT_REASONS - HVX_SVM_SLOT_BASE)
+		return code - HVX_SVM_CODE_BASE + HVX_SVM_SLOT_BASE;
+	if (code == SVM_EXIT_NPF)
+		return HVX_SVM_SLOT_NPF;
+	if (code == SVM_EXIT_INVALID)
+		return HVX_SVM_SLOT_INVALID;
+	return HVX_SVM_SLOT_OTHER;
+}
+
 static int svm_handle_exit(struct svm_vcpu *svm)
 {
 	struct hvx_vcpu *vcpu = &svm->vcpu;
 	struct kvm_run *run = vcpu->run;
 	u64 code = svm->exit_code;
+
+	/* No nested SVM: every exit is the guest's own. */
+	hvx_count_exit(vcpu, HVX_EXIT_SET_GUEST, svm_exit_slot(code));
 
 	if (code == SVM_EXIT_INVALID) {
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;

@@ -381,7 +381,24 @@ void vmx_set_exit_handler(u16 reason, vmx_exit_handler fn)
 int vmx_handle_exit(struct vmx_vcpu *vmx)
 {
 	u16 reason = vmx->exit_reason;
+	enum hvx_exit_set set;
 	int r;
+
+	/*
+	 * Counted by what ran, failed entries too (under their basic
+	 * reason): the "exit multiplication" of nested VMX is the L1 and L2
+	 * sets against the exits reflected to L1.
+	 */
+	if (vmx->nested_guest_mode) {
+		set = HVX_EXIT_SET_L2;
+		vmx->vcpu.nested_l2_exits++;
+	} else if (nested_vmx_in_vmx_operation(vmx)) {
+		set = HVX_EXIT_SET_L1;
+		vmx->vcpu.nested_l1_exits++;
+	} else {
+		set = HVX_EXIT_SET_GUEST;
+	}
+	hvx_count_exit(&vmx->vcpu, set, reason);
 
 	if ((vmx->exit_reason & EXIT_REASON_FAILED_ENTRY) &&
 	    !vmx->nested_guest_mode)
@@ -392,10 +409,6 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 	vmx->exit_insn_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 
 	/* An L2 exit is L1's when vmcs12 asks for it; else it is ours. */
-	if (vmx->nested_guest_mode)
-		vmx->vcpu.nested_l2_exits++;
-	else if (nested_vmx_in_vmx_operation(vmx))
-		vmx->vcpu.nested_l1_exits++;
 	if (vmx->nested_guest_mode) {
 		r = nested_vmx_reflect_exit(vmx);
 		if (r >= 0)
