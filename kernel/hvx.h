@@ -13,6 +13,7 @@
 
 #include <linux/kvm.h>
 #include <linux/hvx.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
@@ -64,6 +65,11 @@ struct hvx_memslot {
  * struct hvx_vm - one virtual machine (one VM fd)
  * @users:	 the VM fd and each vCPU hold one reference.
  * @mm:		 the creating process; ioctls from another mm fail with -EIO.
+ * @id:		 unique while the module is loaded; names the VM in the
+ *		 generic netlink family.  Constant.
+ * @pid:	 the creating process (thread group), for the netlink family.
+ * @node:	 on the list of all VMs (vm.c), from just before the VM fd
+ *		 exists until its teardown starts.
  * @lock:	 serialises vCPU creation and VM-wide settings.
  * @mmu_lock:	 protects @slots, @tdp and every page the TDP tables map:
  *		 a page is pinned while a leaf maps it, and unpinned only
@@ -85,6 +91,9 @@ struct hvx_memslot {
 struct hvx_vm {
 	refcount_t users;
 	struct mm_struct *mm;
+	u64 id;
+	struct pid *pid;
+	struct list_head node;
 	struct mutex lock;
 	struct mutex mmu_lock;
 	struct hvx_memslot slots[HVX_MAX_MEMSLOTS];
@@ -384,6 +393,17 @@ int hvx_vm_create(unsigned long type);
 void hvx_vm_get(struct hvx_vm *vm);
 void hvx_vm_put(struct hvx_vm *vm);
 long hvx_vm_check_extension(long cap);
+void hvx_vm_read_stats(struct hvx_vm *vm, struct hvx_vm_stats *st);
+u64 hvx_vm_exit_count(struct hvx_vm *vm, enum hvx_exit_set set,
+		      unsigned int slot);
+int hvx_vm_for_each(u64 after, int (*fn)(struct hvx_vm *vm, void *arg),
+		    void *arg);
+int hvx_vm_with_id(u64 id, int (*fn)(struct hvx_vm *vm, void *arg),
+		   void *arg);
+
+/* netlink.c */
+int hvx_netlink_init(void);
+void hvx_netlink_exit(void);
 
 /* vcpu.c */
 /* Page offset of the PIO data page in the vCPU mapping, as KVM's. */

@@ -166,10 +166,17 @@ static int __init hvx_init(void)
 	register_reboot_notifier(&hvx_reboot_nb);
 	register_syscore_ops(&hvx_syscore_ops);
 
+	r = hvx_netlink_init();
+	if (r) {
+		pr_err(HVX_NAME ": cannot register the generic netlink family: %d\n",
+		       r);
+		goto err_cpuhp;
+	}
+
 	r = misc_register(&hvx_dev);
 	if (r) {
 		pr_err(HVX_NAME ": cannot register /dev/" HVX_NAME ": %d\n", r);
-		goto err_cpuhp;
+		goto err_netlink;
 	}
 
 	hvx_ops->describe(features, sizeof(features));
@@ -177,6 +184,8 @@ static int __init hvx_init(void)
 		hvx_ops->name, num_online_cpus(), features);
 	return 0;
 
+err_netlink:
+	hvx_netlink_exit();
 err_cpuhp:
 	unregister_syscore_ops(&hvx_syscore_ops);
 	unregister_reboot_notifier(&hvx_reboot_nb);
@@ -190,6 +199,7 @@ err_unsetup:
 static void __exit hvx_exit(void)
 {
 	misc_deregister(&hvx_dev);
+	hvx_netlink_exit();
 	unregister_syscore_ops(&hvx_syscore_ops);
 	unregister_reboot_notifier(&hvx_reboot_nb);
 	cpuhp_remove_state(hvx_cpuhp_state);

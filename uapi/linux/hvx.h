@@ -126,4 +126,128 @@ enum hvx_exit_set {
 	HVX_NR_EXIT_SETS
 };
 
+/*
+ * The generic netlink family "hvx" (Documentation/api.rst): the VMs that
+ * exist and their counters.  Every command needs CAP_SYS_ADMIN: the
+ * counters say what other users' guests are doing.
+ */
+#define HVX_GENL_NAME		"hvx"
+#define HVX_GENL_VERSION	1
+
+/**
+ * enum hvx_genl_cmd - commands of the "hvx" family
+ * @HVX_CMD_UNSPEC: unused.
+ * @HVX_CMD_GET_VM: as a dump (NLM_F_DUMP), one message per VM, in the order
+ *	the VMs were created, with the attributes %HVX_A_VM_ID to
+ *	%HVX_A_VM_STATS.  As a request with %HVX_A_VM_ID, one message for
+ *	that VM with the same attributes and one %HVX_A_VM_EXIT for each
+ *	exit counter that is not zero.  Errors: %EPERM without
+ *	CAP_SYS_ADMIN, %EINVAL without %HVX_A_VM_ID or with an attribute
+ *	the request does not take, %ENOENT when no VM has the id.
+ * @__HVX_CMD_MAX: internal.
+ * @HVX_CMD_MAX: the highest command.
+ */
+enum hvx_genl_cmd {
+	HVX_CMD_UNSPEC,
+	HVX_CMD_GET_VM,
+	__HVX_CMD_MAX,
+	HVX_CMD_MAX = __HVX_CMD_MAX - 1
+};
+
+/**
+ * enum hvx_genl_attr - attributes of %HVX_CMD_GET_VM
+ * @HVX_A_UNSPEC:	unused.
+ * @HVX_A_PAD:		padding for 64-bit attributes.
+ * @HVX_A_VM_ID:	u64: the VM's id, unique while hvx.ko stays loaded
+ *			(the first VM is 1); the request's only attribute.
+ * @HVX_A_VM_PID:	u32: the process that created the VM (its thread
+ *			group id), in the reader's pid namespace; 0 when
+ *			it is not visible there.
+ * @HVX_A_VM_NR_VCPUS:	u32: the VM's vCPUs.
+ * @HVX_A_VM_BACKEND:	string: "vmx" or "svm", which says how to read
+ *			the exit reasons.
+ * @HVX_A_VM_STATS:	nest of enum hvx_stat_attr: the counters of
+ *			struct hvx_vm_stats.
+ * @HVX_A_VM_EXIT:	nest of enum hvx_exit_attr, one per nonzero
+ *			(set, reason) counter; only in the reply to a
+ *			request for one VM.
+ * @__HVX_A_MAX:	internal.
+ * @HVX_A_MAX:		the highest attribute.
+ */
+enum hvx_genl_attr {
+	HVX_A_UNSPEC,
+	HVX_A_PAD,
+	HVX_A_VM_ID,
+	HVX_A_VM_PID,
+	HVX_A_VM_NR_VCPUS,
+	HVX_A_VM_BACKEND,
+	HVX_A_VM_STATS,
+	HVX_A_VM_EXIT,
+	__HVX_A_MAX,
+	HVX_A_MAX = __HVX_A_MAX - 1
+};
+
+/**
+ * enum hvx_stat_attr - inside %HVX_A_VM_STATS: each a u64, the field of
+ *	struct hvx_vm_stats of the same name
+ * @HVX_A_STAT_UNSPEC:		unused.
+ * @HVX_A_STAT_PAD:		padding.
+ * @HVX_A_STAT_EXITS:		@exits.
+ * @HVX_A_STAT_EXITS_TO_USER:	@exits_to_user.
+ * @HVX_A_STAT_TDP_FAULTS:	@tdp_faults.
+ * @HVX_A_STAT_MMIO_EXITS:	@mmio_exits.
+ * @HVX_A_STAT_PINNED_PAGES:	@pinned_pages.
+ * @HVX_A_STAT_MAPPED_4K:	@mapped_4k.
+ * @HVX_A_STAT_MAPPED_2M:	@mapped_2m.
+ * @HVX_A_STAT_TLB_FLUSHES:	@tlb_flushes.
+ * @HVX_A_STAT_VM_BYTES:	@vm_bytes.
+ * @HVX_A_STAT_VCPU_BYTES:	@vcpu_bytes.
+ * @HVX_A_STAT_NESTED_L2_EXITS:	@nested_l2_exits.
+ * @HVX_A_STAT_NESTED_L1_EXITS:	@nested_l1_exits.
+ * @HVX_A_STAT_NESTED_REFLECTED: @nested_reflected; the exits per reflected
+ *				exit are (L2 + L1 exits) / reflected.
+ * @__HVX_A_STAT_MAX:		internal.
+ * @HVX_A_STAT_MAX:		the highest attribute.
+ */
+enum hvx_stat_attr {
+	HVX_A_STAT_UNSPEC,
+	HVX_A_STAT_PAD,
+	HVX_A_STAT_EXITS,
+	HVX_A_STAT_EXITS_TO_USER,
+	HVX_A_STAT_TDP_FAULTS,
+	HVX_A_STAT_MMIO_EXITS,
+	HVX_A_STAT_PINNED_PAGES,
+	HVX_A_STAT_MAPPED_4K,
+	HVX_A_STAT_MAPPED_2M,
+	HVX_A_STAT_TLB_FLUSHES,
+	HVX_A_STAT_VM_BYTES,
+	HVX_A_STAT_VCPU_BYTES,
+	HVX_A_STAT_NESTED_L2_EXITS,
+	HVX_A_STAT_NESTED_L1_EXITS,
+	HVX_A_STAT_NESTED_REFLECTED,
+	__HVX_A_STAT_MAX,
+	HVX_A_STAT_MAX = __HVX_A_STAT_MAX - 1
+};
+
+/**
+ * enum hvx_exit_attr - inside %HVX_A_VM_EXIT: one counter
+ * @HVX_A_EXIT_UNSPEC:	unused.
+ * @HVX_A_EXIT_PAD:	padding.
+ * @HVX_A_EXIT_SET:	u32: enum hvx_exit_set.
+ * @HVX_A_EXIT_REASON:	u32: the slot, below %HVX_NR_EXIT_REASONS (see
+ *			"Exit counters by reason" above).
+ * @HVX_A_EXIT_COUNT:	u64: exits of all the VM's vCPUs.
+ * @__HVX_A_EXIT_MAX:	internal.
+ * @HVX_A_EXIT_MAX:	the highest attribute.
+ */
+enum hvx_exit_attr {
+	HVX_A_EXIT_UNSPEC,
+	HVX_A_EXIT_PAD,
+	HVX_A_EXIT_SET,
+	HVX_A_EXIT_REASON,
+	HVX_A_EXIT_COUNT,
+	__HVX_A_EXIT_MAX,
+	HVX_A_EXIT_MAX = __HVX_A_EXIT_MAX - 1
+};
+
 #endif /* _UAPI_LINUX_HVX_H */
