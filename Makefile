@@ -4,6 +4,8 @@
 #
 #   make            build hvx.ko (W=1, and sparse when installed), the tools
 #                   and the selftests
+#   make hvxstat    tools/hvxstat/hvxstat, and build/hvxstat/extra for the
+#                   emulated hosts' /extra
 #   make check      install what is missing, run the unit tests, build with
 #                   W=1 C=1 (a warning fails), run the selftests in the Bochs
 #                   VMX host and the QEMU SVM host; ends with one line
@@ -25,7 +27,7 @@ HVX_CONFIG := CONFIG_HVX=m CONFIG_HVX_INTEL=y CONFIG_HVX_AMD=y \
 	      CONFIG_HVX_NESTED=y
 SPARSE := $(if $(shell command -v sparse 2>/dev/null),C=1)
 
-all: module selftests
+all: module selftests hvxstat
 
 # A compiler or sparse warning fails the build: the log is kept in build/.
 module:
@@ -40,6 +42,11 @@ module:
 selftests:
 	$(MAKE) -C selftests/hvx
 
+# build/hvxstat/extra carries it into an emulated host's /extra
+# (run-host.sh --extra), where stats_test runs it.
+hvxstat:
+	$(MAKE) -C tools/hvxstat extra
+
 unit:
 	$(MAKE) -C selftests/unit run
 
@@ -49,7 +56,7 @@ deps:
 check: deps
 	@tools/testing/check.sh
 
-check-ref: deps module selftests
+check-ref: deps module selftests hvxstat
 	@tools/testing/check.sh --ref-only
 
 HOST ?= vmx
@@ -74,6 +81,8 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
 	$(MAKE) -C selftests/hvx clean
 	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C tools/hvxstat clean
 	rm -rf $(BUILD)
 
-.PHONY: all module selftests unit deps check check-ref bench demo clean
+.PHONY: all module selftests hvxstat unit deps check check-ref bench demo \
+	clean
