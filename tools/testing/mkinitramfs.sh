@@ -2,18 +2,19 @@
 # Build the gzip'd newc initramfs that the emulated hosts boot.
 #
 # usage: mkinitramfs.sh --output FILE [--mode hvx|ref] [--host vmx|svm]
-#          [--module hvx.ko] [--extra DIR] [--env K=V]... [--test-timeout S]
+#          [--module hvx.ko] [--extra DIR]... [--env K=V]... [--test-timeout S]
 #          [--kver KVER] TEST_BINARY...
 #
 # Layout: /bin (busybox + applet links), /init (init.sh), /lib/hvx/hvx.ko,
 # /lib/ref/*.ko (Debian's kvm, always present), /tests/<basename>,
-# /extra (copy of --extra DIR), /etc/hvx-test.conf (read by /init).
+# /extra (the files of every --extra DIR together), /etc/hvx-test.conf
+# (read by /init).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 die() { echo "mkinitramfs: $*" >&2; exit 2; }
 
-output='' mode=hvx host=vmx module='' extra='' test_timeout=300 envs=() tests=()
+output='' mode=hvx host=vmx module='' extras=() test_timeout=300 envs=() tests=()
 kver=${KVER:-$(ls /lib/modules | sort -V | tail -n 1)}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
 	--mode)         mode=$2; shift 2 ;;
 	--host)         host=$2; shift 2 ;;
 	--module)       module=$2; shift 2 ;;
-	--extra)        extra=$2; shift 2 ;;
+	--extra)        extras+=("$2"); shift 2 ;;
 	--env)          envs+=("$2"); shift 2 ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
 	--kver)         kver=$2; shift 2 ;;
@@ -71,10 +72,18 @@ for t in "${tests[@]}"; do
 	names+=("$name")
 done
 
-if [ -n "$extra" ]; then
+# Several --extra directories share /extra (hvx-run's files and hvxstat in
+# make check); a name in two of them is a mistake, not an override.
+for extra in "${extras[@]}"; do
 	[ -d "$extra" ] || die "no such directory: $extra"
-	cp -a "$extra" "$root/extra"
-fi
+	mkdir -p "$root/extra"
+	for f in "$extra"/* "$extra"/.[!.]*; do
+		[ -e "$f" ] || continue
+		[ ! -e "$root/extra/$(basename "$f")" ] ||
+			die "two --extra directories hold $(basename "$f")"
+		cp -a "$f" "$root/extra/"
+	done
+done
 
 # /init sources this file: plain shell assignments, values single-quoted.
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }

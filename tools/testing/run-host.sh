@@ -4,7 +4,7 @@
 #
 # usage: run-host.sh --host vmx|svm [--ref] [--module PATH] [--smp N]
 #          [--timeout SECONDS] [--test-timeout SECONDS] [--out DIR]
-#          [--extra DIR] [--env K=V]... TEST_BINARY...
+#          [--extra DIR]... [--env K=V]... TEST_BINARY...
 #
 # See tools/testing/README.md and /work/shared/emulated-hosts.md (why Bochs
 # is driven the way it is).  Exit 0 only when nothing failed.
