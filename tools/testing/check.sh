@@ -16,7 +16,7 @@ cd "$repo" || exit 2
 # The selftests each host runs, in order; module_test and coexist_test
 # unload and reload hvx.ko, so they go last.  linux_boot_test boots Debian's
 # kernel in tools/hvx-run (the files it needs come with --extra).
-TESTS="api_test run_test vm_test state_test events_test smp_test nested_test linux_boot_test module_test coexist_test"
+TESTS="api_test run_test vm_test state_test events_test smp_test nested_test stats_test linux_boot_test module_test coexist_test"
 
 pass=0 fail=0 skip=0
 start=$SECONDS
@@ -67,8 +67,10 @@ if ! make -s selftests >"$log/selftests.log" 2>&1; then
 	exit 1
 fi
 
-step "hvx-run build"
-if ! make -s -C tools/hvx-run extra >"$log/hvx-run.log" 2>&1; then
+# hvx-run for linux_boot_test, hvxstat for stats_test: both in /extra.
+step "hvx-run and hvxstat build"
+if ! { make -s -C tools/hvx-run extra && make -s hvxstat; } \
+	>"$log/hvx-run.log" 2>&1; then
 	cat "$log/hvx-run.log"
 	echo "$pass passed, $((fail + 1)) failed, $skip skipped"
 	exit 1
@@ -88,7 +90,8 @@ ref=()
 for host in vmx svm; do
 	step "selftests on the $host host ($mode)"
 	"$here/run-host.sh" --host "$host" "${ref[@]}" --test-timeout 400 \
-		--extra build/hvx-run/extra "${bins[@]}" 2>&1 |
+		--extra build/hvx-run/extra --extra build/hvxstat/extra \
+		"${bins[@]}" 2>&1 |
 		tee "$log/$host-$mode.log"
 	tally "$log/$host-$mode.log" "$host host"
 done
