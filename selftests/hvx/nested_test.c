@@ -833,6 +833,42 @@ static void l1_l2_ept(uint64_t arg)
 L1_CASE(l2_ept, l1_l2_ept, NULL)
 
 /*
+ * invept_invvpid_errors: the operand checks of INVEPT and INVVPID (SDM
+ * 31.3), each VMfailValid(28): a type not offered, a single-context EPTP
+ * that is not valid (UC tables, not offered), an INVVPID type beyond 3,
+ * VPID 0 for an individual address, reserved bits in the descriptor, a
+ * non-canonical address; then the types that must succeed.
+ */
+static void l1_inv_errors(uint64_t arg)
+{
+	uint64_t caps, eptp;
+
+	L1_ASSERT_EQ(vmx_l1_enable(), VMX_OK);
+	caps = vmx_caps.ept_vpid;
+	if (!((vmx_caps.proc2 >> 32) & SEC_ENABLE_EPT) ||
+	    !((vmx_caps.proc2 >> 32) & SEC_ENABLE_VPID) ||
+	    (caps & (EPT_CAP_INVEPT_SINGLE | VPID_CAP_INVVPID_ADDR)) !=
+	    (EPT_CAP_INVEPT_SINGLE | VPID_CAP_INVVPID_ADDR))
+		L1_SKIP("EPT and VPID with single-context INVEPT and individual-address INVVPID");
+	L1_ASSERT_EQ(vmx_l2_setup(&l2, L1_VMCS_GPA(0), l2_nop, 0, 0), 0);
+	eptp = ept12_build();
+
+	EXPECT_FAIL_VALID(invept(3, eptp), 28);
+	EXPECT_FAIL_VALID(invept(INVEPT_SINGLE, eptp & ~7ull), 28);
+	EXPECT_FAIL_VALID(invvpid(4, 1, 0), 28);
+	EXPECT_FAIL_VALID(invvpid(0, 0, 0x1000), 28);
+	EXPECT_FAIL_VALID(invvpid_desc(INVVPID_SINGLE, 1 | 1ull << 16, 0), 28);
+	EXPECT_FAIL_VALID(invvpid(0, 1, 0x0000800000000000ull), 28);
+
+	L1_ASSERT_EQ(invept(INVEPT_SINGLE, eptp), VMX_OK);
+	L1_ASSERT_EQ(invvpid(0, 1, 0xffff800000001000ull), VMX_OK);
+	L1_ASSERT_EQ(invvpid(INVVPID_SINGLE, 1, 0), VMX_OK);
+	l1_finish();
+}
+
+L1_CASE(invept_invvpid_errors, l1_inv_errors, NULL)
+
+/*
  * l2_msr_lists: vmcs12's MSR lists (SDM 26.4, 27.4, 27.6) around an L2
  * that runs SWAPGS.  An x2APIC MSR as the second entry-load entry fails
  * VMLAUNCH with exit 34 | bit 31, qualification 2, the VMCS still clear;
@@ -1131,6 +1167,7 @@ KTAP_CASES(
 	{ "l2_exception", l2_exception },
 	{ "l2_interrupt_injection", l2_interrupt_injection },
 	{ "l2_ept", l2_ept },
+	{ "invept_invvpid_errors", invept_invvpid_errors },
 	{ "l2_msr_lists", l2_msr_lists },
 	{ "l1_interrupt_in_l2", l1_interrupt_in_l2 },
 	{ "l1_nmi_in_l2", l1_nmi_in_l2 },

@@ -72,6 +72,7 @@
 #define  VPID_CAP_INVVPID		(1ull << 32)
 #define  VPID_CAP_INVVPID_SINGLE	(1ull << 41)
 #define  VPID_CAP_INVVPID_ALL		(1ull << 42)
+#define  VPID_CAP_INVVPID_ADDR		(1ull << 40)
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS	0x48d
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS	0x48f
@@ -355,14 +356,20 @@ static inline int invept(uint64_t type, uint64_t eptp)
 	return vmx_outcome(cf, zf);
 }
 
-static inline int invvpid(uint64_t type, uint16_t vpid, uint64_t gla)
+/* INVVPID with the descriptor's first quadword as given: VPID, reserved */
+static inline int invvpid_desc(uint64_t type, uint64_t lo, uint64_t gla)
 {
-	struct { uint64_t vpid, gla; } desc = { vpid, gla };
+	struct { uint64_t lo, gla; } desc = { lo, gla };
 	bool cf, zf;
 
 	__asm__ volatile("invvpid %[d], %[t]" : "=@ccc"(cf), "=@ccz"(zf)
 			 : [d] "m"(desc), [t] "r"(type) : "memory");
 	return vmx_outcome(cf, zf);
+}
+
+static inline int invvpid(uint64_t type, uint16_t vpid, uint64_t gla)
+{
+	return invvpid_desc(type, vpid, gla);
 }
 
 static inline uint64_t l1_rdtsc(void)
