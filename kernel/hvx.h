@@ -15,6 +15,7 @@
 #include <linux/hvx.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/xarray.h>
 #include <linux/preempt.h>
 #include <linux/printk.h>
 #include <linux/refcount.h>
@@ -71,6 +72,8 @@ struct hvx_memslot {
  * @node:	 on the list of all VMs (vm.c), from just before the VM fd
  *		 exists until its teardown starts.
  * @lock:	 serialises vCPU creation and VM-wide settings.
+ * @write_tracked: gfns whose writes hvx must see (hvx_mmu_track_write());
+ *		 under @mmu_lock.
  * @mmu_lock:	 protects @slots, @tdp and every page the TDP tables map:
  *		 a page is pinned while a leaf maps it, and unpinned only
  *		 after the leaf is gone and every vCPU's TLB is flushed.
@@ -96,6 +99,7 @@ struct hvx_vm {
 	struct list_head node;
 	struct mutex lock;
 	struct mutex mmu_lock;
+	struct xarray write_tracked;
 	struct hvx_memslot slots[HVX_MAX_MEMSLOTS];
 	struct hvx_tdp tdp;
 	atomic64_t tlb_gen;
@@ -418,6 +422,7 @@ void hvx_vcpu_request(struct hvx_vcpu *vcpu, enum hvx_request req);
 
 /* mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);
+int hvx_mmu_track_write(struct hvx_vm *vm, u64 gfn);
 void *hvx_mmu_alloc_table(void *ctx, u64 *pa);
 void hvx_mmu_free_table(void *ctx, void *va, u64 pa);
 void *hvx_mmu_table_va(void *ctx, u64 pa);

@@ -99,6 +99,7 @@ void hvx_vcpu_flush_if_stale(struct hvx_vcpu *vcpu,
 
 int hvx_mmu_init(struct hvx_vm *vm)
 {
+	xa_init(&vm->write_tracked);
 	vm->tdp_mm.alloc_table = hvx_mmu_alloc_table;
 	vm->tdp_mm.free_table = hvx_mmu_free_table;
 	vm->tdp_mm.table_va = hvx_mmu_table_va;
@@ -115,6 +116,7 @@ void hvx_mmu_destroy(struct hvx_vm *vm)
 	mutex_lock(&vm->mmu_lock);
 	hvx_tdp_destroy(&vm->tdp);
 	WARN_ON_ONCE(vm->pinned_pages);
+	xa_destroy(&vm->write_tracked);
 	for (i = 0; i < HVX_MAX_MEMSLOTS; i++)
 		kvfree(vm->slots[i].dirty_bitmap);
 	mutex_unlock(&vm->mmu_lock);
@@ -336,6 +338,53 @@ static int hvx_pin_gfn(struct hvx_memslot *s, u64 gfn, bool writable,
 
 #define HVX_LARGE_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
 
+/* Is a gfn in [@gfn, @gfn + @n) write-tracked?  mmu_lock held. */
+static bool hvx_tracked_in(struct hvx_vm *vm, u64 gfn, u64 n)
+{
+	unsigned long index = gfn;
+
+	return xa_find(&vm->write_tracked, &index, gfn + n - 1, XA_PRESENT);
+}
+
+/**
+ * hvx_mmu_track_write() - make the guest's next write to a page visible
+ * @vm:	 the VM
+ * @gfn: the guest page (nested VMX: a table of the guest hypervisor's EPT)
+ *
+ * Invariant: a tracked gfn is never writable in the VM's tables and never
+ * inside a 2 MiB leaf.  The guest's first write to it untracks it and bumps
+ * the VM's tlb_gen before the write goes through, so everything derived
+ * from the page's old contents and keyed to tlb_gen (nested VMX's EPT02)
+ * is dropped before any vCPU enters again.  Tracking a gfn that is mapped
+ * writable bumps tlb_gen too (the engine's flush).  Sleeps.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hvx_mmu_track_write(struct hvx_vm *vm, u64 gfn)
+{
+	struct hvx_tdp_leaf leaf;
+	u64 gpa = gfn << PAGE_SHIFT;
+	int r = 0;
+
+	mutex_lock(&vm->mmu_lock);
+	if (xa_load(&vm->write_tracked, gfn))
+		goto out;
+	r = xa_err(xa_store(&vm->write_tracked, gfn, xa_mk_value(1),
+			    GFP_KERNEL_ACCOUNT));
+	if (r || hvx_tdp_lookup(&vm->tdp, gpa, &leaf))
+		goto out;
+	if (leaf.level > HVX_TDP_LEVEL_4K) {
+		/* Faults map the range again at 4 KiB (hvx_map_large()). */
+		r = hvx_tdp_unmap(&vm->tdp, leaf.gpa,
+				  hvx_tdp_level_size(leaf.level));
+	} else if (leaf.prot & HVX_PROT_W) {
+		r = hvx_tdp_set_prot(&vm->tdp, gpa, leaf.prot & ~HVX_PROT_W);
+	}
+out:
+	mutex_unlock(&vm->mmu_lock);
+	return r < 0 ? r : 0;
+}
+
 /*
  * Map the 2 MiB around @gpa with one leaf when the backing allows: the
  * whole 2 MiB lies in the slot at the same offset modulo 2 MiB in the
@@ -354,6 +403,7 @@ static int hvx_map_large(struct hvx_vm *vm, struct hvx_memslot *s, u64 gpa,
 	int r = -EAGAIN;
 
 	if (!hvx_ops->tdp_2m() || s->dirty_bitmap || base < slot_start ||
+	    hvx_tracked_in(vm, base >> PAGE_SHIFT, HVX_LARGE_PAGES) ||
 	    base + PMD_SIZE > slot_start + (s->npages << PAGE_SHIFT) ||
 	    !IS_ALIGNED(hva, PMD_SIZE) || !PageTransCompound(page) ||
 	    compound_order(compound_head(page)) < PMD_SHIFT - PAGE_SHIFT)
@@ -406,6 +456,7 @@ int hvx_tdp_fault(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access)
 	struct page *page;
 	unsigned int prot;
 	bool write = access & HVX_PROT_W;
+	void *tracked;
 	int r;
 
 	if (gpa >= BIT_ULL(HVX_GPA_BITS))
@@ -419,6 +470,13 @@ int hvx_tdp_fault(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access)
 
 	if (s->dirty_bitmap && write)
 		__set_bit(gfn - s->base_gfn, s->dirty_bitmap);
+	tracked = xa_load(&vm->write_tracked, gfn);
+	if (tracked && write) {
+		/* See hvx_mmu_track_write(): untrack, then drop what was derived. */
+		xa_erase(&vm->write_tracked, gfn);
+		hvx_mmu_flush(vm);
+		tracked = NULL;
+	}
 
 	r = hvx_tdp_lookup(&vm->tdp, gpa, &leaf);
 	if (!r) {
@@ -431,7 +489,8 @@ int hvx_tdp_fault(struct hvx_vcpu *vcpu, u64 gpa, unsigned int access)
 	}
 
 	prot = HVX_PROT_R | HVX_PROT_X;
-	if (!(s->flags & KVM_MEM_READONLY) && (!s->dirty_bitmap || write))
+	if (!(s->flags & KVM_MEM_READONLY) && (!s->dirty_bitmap || write) &&
+	    !tracked)
 		prot |= HVX_PROT_W;
 	r = hvx_pin_gfn(s, gfn, !(s->flags & KVM_MEM_READONLY), &page);
 	if (r)

@@ -110,11 +110,13 @@ enum ept12_result ept12_translate(const struct ept12_env *env, u64 l2gpa,
 	unsigned int prot = HVX_PROT_R | HVX_PROT_W | HVX_PROT_X;
 	int level;
 
+	w->nr_tables = 0;
 	for (level = 4; level >= 1; level--) {
 		unsigned int shift = 12 + 9 * (level - 1);
 		u64 index = (l2gpa >> shift) & 0x1ff;
 
 		w->level = level;
+		w->tables[w->nr_tables++] = table;
 		if (env->read(env->ctx, table + index * 8, &pte))
 			return EPT12_MISCONFIG;
 		if (!(pte & EPTE_RWX)) {

@@ -49,11 +49,15 @@ enum ept12_result {
  *	   the not-present one included (bits 3-5 of an EPT-violation
  *	   qualification, SDM 28.2.1 table 28-7)
  * @level: the level of the last entry read (1 = PTE ... 4 = PML4E)
+ * @tables: the L1-physical address of each table read, from the PML4 down
+ * @nr_tables: how many of @tables are filled
  */
 struct ept12_walk {
 	u64 gpa;
 	unsigned int prot;
 	int level;
+	u64 tables[4];
+	int nr_tables;
 };
 
 enum ept12_result ept12_translate(const struct ept12_env *env, u64 l2gpa,

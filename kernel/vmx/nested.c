@@ -1670,7 +1670,7 @@ static int nested_ept_violation(struct vmx_vcpu *vmx)
 	unsigned int access = vmx_ept_qual_access(q);
 	struct ept12_walk w;
 	u64 data[3];
-	int r;
+	int i, r;
 
 	switch (nested_ept12_translate(&vmx->vcpu, vmcs12_get(n->vmcs12,
 							      EPT_POINTER),
@@ -1693,6 +1693,17 @@ static int nested_ept_violation(struct vmx_vcpu *vmx)
 	    !(vmx->idt_vectoring & INTR_INFO_VALID))
 		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
 			      GUEST_INTR_NMI_BLOCKING);
+	/*
+	 * L1's next write to any EPT12 table this translation came through
+	 * empties every EPT02 (mmu.c's write tracking bumps tlb_gen), so a
+	 * change of EPT12 reaches L2 even without INVEPT.  Tracking a table
+	 * for the first time may itself empty EPT02 once: the fault repeats.
+	 */
+	for (i = 0; i < w.nr_tables; i++) {
+		r = hvx_mmu_track_write(vmx->vcpu.vm, w.tables[i] >> PAGE_SHIFT);
+		if (r)
+			return r;
+	}
 	r = hvx_tdp_fault(&vmx->vcpu, w.gpa, access);
 	if (r == HVX_FAULT_MMIO) {
 		/*

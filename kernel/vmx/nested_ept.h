@@ -24,8 +24,9 @@
  * with no more rights than either.  EPT02 holds no page references of its
  * own: when EPT01 drops a page it bumps tlb_gen before unpinning, and the
  * vCPU empties EPT02 before its next entry into L2 (nested_ept02_sync()).
- * EPT02 is a TLB of EPT12 in the SDM's sense: it may keep a translation
- * after L1 changes EPT12, until L1 executes INVEPT, which empties it.
+ * L1's INVEPT empties it, and so does L1's first write to any EPT12 table
+ * a leaf was derived through: those tables are write-tracked (mmu.c), and
+ * the write bumps tlb_gen.
  */
 struct nested_ept02 {
 	struct hvx_tdp tdp;

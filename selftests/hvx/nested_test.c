@@ -833,6 +833,43 @@ static void l1_l2_ept(uint64_t arg)
 L1_CASE(l2_ept, l1_l2_ept, NULL)
 
 /*
+ * l2_ept_remap: L1 points an EPT12 entry at another page while L2 is
+ * stopped and resumes it without INVEPT.  The SDM lets a CPU keep the old
+ * translation until INVEPT; hvx, like KVM, write-protects EPT12 and drops
+ * what it derived on L1's write, so L2 reads the new page at once.
+ */
+static void l2_remap_body(uint64_t arg)
+{
+	uint64_t rax = 5;
+
+	l2_out[0] = *(volatile uint64_t *)EPT_REMAP;
+	__asm__ volatile("vmcall" : "+a"(rax) : : "memory");
+	l2_out[1] = *(volatile uint64_t *)EPT_REMAP;
+}
+
+static void l1_l2_ept_remap(uint64_t arg)
+{
+	L1_ASSERT_EQ(vmx_l1_enable(), VMX_OK);
+	if (!((vmx_caps.proc2 >> 32) & SEC_ENABLE_EPT))
+		L1_SKIP("EPT");
+	L1_ASSERT_EQ(vmx_l2_setup(&l2, L1_VMCS_GPA(0), l2_remap_body, 0,
+				  L2_EPT), 0);
+	*(volatile uint64_t *)EPT_TARGET = PATTERN_A;
+	*(volatile uint64_t *)EPT_REMAP = PATTERN_C;
+	L1_ASSERT_EQ(ept12_map(EPT_REMAP, EPT_TARGET, EPT_RWX), 0);
+	RUN_L2();
+	L1_ASSERT_EQ(l2.exit_reason, EXIT_REASON_VMCALL);
+	L1_ASSERT_EQ(l2_out[0], PATTERN_A);
+	L1_ASSERT_EQ(ept12_map(EPT_REMAP, EPT_REMAP, EPT_RWX), 0);
+	vmx_l2_skip_insn(&l2);
+	RUN_L2_DONE();
+	L1_ASSERT_EQ(l2_out[1], PATTERN_C);
+	l1_finish();
+}
+
+L1_CASE(l2_ept_remap, l1_l2_ept_remap, NULL)
+
+/*
  * invept_invvpid_errors: the operand checks of INVEPT and INVVPID (SDM
  * 31.3), each VMfailValid(28): a type not offered, a single-context EPTP
  * that is not valid (UC tables, not offered), an INVVPID type beyond 3,
@@ -1167,6 +1204,7 @@ KTAP_CASES(
 	{ "l2_exception", l2_exception },
 	{ "l2_interrupt_injection", l2_interrupt_injection },
 	{ "l2_ept", l2_ept },
+	{ "l2_ept_remap", l2_ept_remap },
 	{ "invept_invvpid_errors", invept_invvpid_errors },
 	{ "l2_msr_lists", l2_msr_lists },
 	{ "l1_interrupt_in_l2", l1_interrupt_in_l2 },

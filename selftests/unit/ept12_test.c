@@ -70,6 +70,12 @@ static void translate_4k(void)
 	EXPECT_EQ(w.gpa, 0x123abc);
 	EXPECT_EQ(w.prot, HVX_PROT_RWX);
 	EXPECT_EQ(w.level, 1);
+	/* The tables read, for write tracking: PML4, PDPT, PD, PT. */
+	EXPECT_EQ(w.nr_tables, 4);
+	EXPECT_EQ(w.tables[0], PML4);
+	EXPECT_EQ(w.tables[1], PDPT);
+	EXPECT_EQ(w.tables[2], PD);
+	EXPECT_EQ(w.tables[3], PT);
 }
 
 static void translate_large(void)
