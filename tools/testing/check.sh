@@ -89,7 +89,11 @@ ref=()
 
 for host in vmx svm; do
 	step "selftests on the $host host ($mode)"
+	# The host's own limit must outlast the slowest test's (the Linux
+	# boots take up to 2 x 120 s when a guest hangs), so that a stuck test
+	# is reported with its diagnostics rather than cut off with the host.
 	"$here/run-host.sh" --host "$host" "${ref[@]}" --test-timeout 400 \
+		--timeout 900 \
 		--extra build/hvx-run/extra --extra build/hvxstat/extra \
 		"${bins[@]}" 2>&1 |
 		tee "$log/$host-$mode.log"
