@@ -61,23 +61,6 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static bool nested_vmx_offered(int fd)
-{
-	static struct {
-		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[256];
-	} c;
-	unsigned int i;
-
-	c.h.nent = 256;
-	if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, &c))
-		return false;
-	for (i = 0; i < c.h.nent; i++)
-		if (c.e[i].function == 1 && c.e[i].index == 0)
-			return c.e[i].ecx & (1u << 5);
-	return false;
-}
-
 static void on_alarm(int sig)
 {
 }
@@ -127,27 +110,15 @@ static enum ktap_result run_l1(void (*l1)(uint64_t), uint64_t arg,
 	fd = hvx_open_dev();
 	if (fd < 0)
 		SKIP("no %s: %s", hvx_dev_path(), strerror(-fd));
-	r = nested_vmx_offered(fd);
+	r = vmx_l1_offered(fd);
 	close(fd);
 	if (!r)
 		SKIP("no nested VMX on %s", hvx_dev_path());
 	CHECK((uintptr_t)_end <= L1_MEM_BASE,
 	      "the binary (to %p) overlaps L1's memory", _end);
 	memset(sync_seen, 0, sizeof(sync_seen));
-	r = vm_create(&vm);
-	CHECK(!r, "vm_create: %s", strerror(-r));
-	r = vcpu_add(&vm, &vcpu, 0);
-	if (r) {
-		vm_destroy(&vm);
-		CHECK(!r, "vcpu_add: %s", strerror(-r));
-	}
-	r = vcpu_set_supported_cpuid(&vcpu);
-	if (!r)
-		r = vcpu_setup_long(&vcpu, l1, arg);
-	if (r) {
-		ktap_diag("vCPU setup: %s", strerror(-r));
-		goto out;
-	}
+	r = vmx_l1_vm_create(&vm, &vcpu, l1, arg);
+	CHECK(!r, "a VM for L1: %s", strerror(-r));
 	if (prep && !prep())
 		goto out;
 	sigaction(SIGALRM, &sa, NULL);

@@ -517,24 +517,6 @@ static void l1_runs_l2(uint64_t n)
 	GUEST_DONE();
 }
 
-/* Whether the device offers VMX to guests (CPUID.1:ECX.VMX). */
-static bool vmx_offered(int fd)
-{
-	static struct {
-		struct kvm_cpuid2 h;
-		struct kvm_cpuid_entry2 e[256];
-	} c;
-	unsigned int i;
-
-	c.h.nent = 256;
-	if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, &c))
-		return false;
-	for (i = 0; i < c.h.nent; i++)
-		if (c.e[i].function == 1 && c.e[i].index == 0)
-			return c.e[i].ecx & (1u << 5);
-	return false;
-}
-
 /*
  * Each of L2's CPUIDs exits to hvx (L2 set) and is reflected to L1, which
  * resumes L2 with a VMRESUME that exits to hvx too (L1 set); the totals
@@ -557,26 +539,14 @@ static enum ktap_result nested_sets(void)
 	CHECK(hvx_family, "no family");
 	fd = hvx_open_dev();
 	CHECK(fd >= 0, "open: %s", strerror(-fd));
-	r = vmx_offered(fd);
+	r = vmx_l1_offered(fd);
 	close(fd);
 	if (!r)
 		SKIP("no nested VMX on %s", hvx_dev_path());
 	CHECK((uintptr_t)_end <= L1_MEM_BASE,
 	      "the binary (to %p) overlaps L1's memory", _end);
-	r = vm_create(&nvm);
-	CHECK(!r, "vm_create: %s", strerror(-r));
-	r = vcpu_add(&nvm, &nvcpu, 0);
-	if (r) {
-		vm_destroy(&nvm);
-		CHECK(!r, "vcpu_add: %s", strerror(-r));
-	}
-	r = vcpu_set_supported_cpuid(&nvcpu);
-	if (!r)
-		r = vcpu_setup_long(&nvcpu, l1_runs_l2, NR_L2_CPUID);
-	if (r) {
-		ktap_diag("vCPU setup: %s", strerror(-r));
-		goto out;
-	}
+	r = vmx_l1_vm_create(&nvm, &nvcpu, l1_runs_l2, NR_L2_CPUID);
+	CHECK(!r, "a VM for L1: %s", strerror(-r));
 	r = vcpu_run_ucall(&nvcpu, &uc);
 	if (r != UCALL_DONE) {
 		ktap_diag("L1 stopped: %d%s", r,

@@ -475,4 +475,10 @@ extern volatile uint64_t l1_assert_want;
 		}							\
 	} while (0)
 
+/* Host side: does the device (fd of /dev/hvx or /dev/kvm) offer VMX? */
+bool vmx_l1_offered(int fd);
+
+int vmx_l1_vm_create(struct vm *vm, struct vcpu *vcpu,
+		     void (*l1)(uint64_t), uint64_t arg);
+
 #endif /* HVX_VMX_L1_H */

@@ -7,6 +7,7 @@
  * zeroing loops into memset() calls at -O2, hence l1_zero() in assembly.
  */
 #include <stddef.h>
+#include <sys/ioctl.h>
 
 #include "vm.h"
 #include "vmx_l1.h"
@@ -632,4 +633,49 @@ int ept12_map(uint64_t gpa, uint64_t pa, uint64_t prot)
 	pt = (void *)(uintptr_t)(pd[i] & ~0xfffull);
 	pt[(gpa >> 12) & 511] = prot ? (pa & ~0xfffull) | EPT_MT_WB | prot : 0;
 	return 0;
+}
+
+/* Host side: does the device offer VMX to guests (CPUID.1:ECX.VMX)? */
+bool vmx_l1_offered(int fd)
+{
+	static struct {
+		struct kvm_cpuid2 h;
+		struct kvm_cpuid_entry2 e[256];
+	} c;
+	unsigned int i;
+
+	c.h.nent = 256;
+	if (ioctl(fd, KVM_GET_SUPPORTED_CPUID, &c))
+		return false;
+	for (i = 0; i < c.h.nent; i++)
+		if (c.e[i].function == 1 && c.e[i].index == 0)
+			return c.e[i].ecx & (1u << 5);
+	return false;
+}
+
+/*
+ * Host side: a VM with one vCPU in long mode at @l1(@arg), with the
+ * device's supported CPUID (VMX included).  Returns 0 or -errno, and on
+ * failure leaves nothing behind.
+ */
+int vmx_l1_vm_create(struct vm *vm, struct vcpu *vcpu,
+		     void (*l1)(uint64_t), uint64_t arg)
+{
+	int r = vm_create(vm);
+
+	if (r)
+		return r;
+	r = vcpu_add(vm, vcpu, 0);
+	if (r) {
+		vm_destroy(vm);
+		return r;
+	}
+	r = vcpu_set_supported_cpuid(vcpu);
+	if (!r)
+		r = vcpu_setup_long(vcpu, l1, arg);
+	if (r) {
+		vcpu_destroy(vcpu);
+		vm_destroy(vm);
+	}
+	return r;
 }
