@@ -423,9 +423,7 @@ void hvx_vcpu_request(struct hvx_vcpu *vcpu, enum hvx_request req);
 /* mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);
 int hvx_mmu_track_write(struct hvx_vm *vm, u64 gfn);
-void *hvx_mmu_alloc_table(void *ctx, u64 *pa);
-void hvx_mmu_free_table(void *ctx, void *va, u64 pa);
-void *hvx_mmu_table_va(void *ctx, u64 pa);
+void hvx_mmu_table_pages(struct hvx_tdp_mm *mm);
 void hvx_mmu_destroy(struct hvx_vm *vm);
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mr);

@@ -24,11 +24,8 @@
 
 #include "hvx.h"
 
-/*
- * Table pages for any hvx_tdp owned by a VM or one of its vCPUs (the VM's
- * EPT/NPT, nested VMX's EPT02), charged to the process's memory cgroup.
- */
-void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
+/* Table pages, charged to the process's memory cgroup. */
+static void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
 {
 	struct page *pg = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
@@ -38,14 +35,26 @@ void *hvx_mmu_alloc_table(void *ctx, u64 *pa)
 	return page_address(pg);
 }
 
-void hvx_mmu_free_table(void *ctx, void *va, u64 pa)
+static void hvx_mmu_free_table(void *ctx, void *va, u64 pa)
 {
 	free_page((unsigned long)va);
 }
 
-void *hvx_mmu_table_va(void *ctx, u64 pa)
+static void *hvx_mmu_table_va(void *ctx, u64 pa)
 {
 	return phys_to_virt(pa);
+}
+
+/**
+ * hvx_mmu_table_pages() - the table-page callbacks of any hvx_tdp a VM or
+ * one of its vCPUs owns (the VM's EPT/NPT, nested VMX's EPT02)
+ * @mm: the owner's callbacks; its flush, release and ctx are the owner's
+ */
+void hvx_mmu_table_pages(struct hvx_tdp_mm *mm)
+{
+	mm->alloc_table = hvx_mmu_alloc_table;
+	mm->free_table = hvx_mmu_free_table;
+	mm->table_va = hvx_mmu_table_va;
 }
 
 /*
@@ -100,9 +109,7 @@ void hvx_vcpu_flush_if_stale(struct hvx_vcpu *vcpu,
 int hvx_mmu_init(struct hvx_vm *vm)
 {
 	xa_init(&vm->write_tracked);
-	vm->tdp_mm.alloc_table = hvx_mmu_alloc_table;
-	vm->tdp_mm.free_table = hvx_mmu_free_table;
-	vm->tdp_mm.table_va = hvx_mmu_table_va;
+	hvx_mmu_table_pages(&vm->tdp_mm);
 	vm->tdp_mm.flush = hvx_mmu_flush;
 	vm->tdp_mm.release = hvx_mmu_release;
 	vm->tdp_mm.ctx = vm;

@@ -48,9 +48,7 @@ int nested_ept02_use(struct nested_ept02 *e, struct hvx_vcpu *vcpu,
 
 	if (!e->ready) {
 		e->vcpu = vcpu;
-		e->mm.alloc_table = hvx_mmu_alloc_table;
-		e->mm.free_table = hvx_mmu_free_table;
-		e->mm.table_va = hvx_mmu_table_va;
+		hvx_mmu_table_pages(&e->mm);
 		e->mm.flush = nested_ept02_tdp_flush;
 		e->mm.release = nested_ept02_release;
 		e->mm.ctx = e;
