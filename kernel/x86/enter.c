@@ -6,6 +6,7 @@
  */
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
+#include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 
@@ -18,6 +19,12 @@
  * Publishes vcpu->mode = HVX_IN_GUEST before looking at requests, signals
  * and need_resched (pairs with hvx_vcpu_kick()), so a kick either is seen
  * here or interrupts the guest.
+ *
+ * The guest's FPU state must be in the registers when the guest runs.
+ * KVM_RUN swapped it in, but anything since that scheduled (cond_resched(),
+ * a page fault on guest memory) or borrowed the FPU in a softirq saved it
+ * and left TIF_NEED_FPU_LOAD set, with another task's registers loaded.
+ * With interrupts off, nothing can take the FPU again before the entry.
  *
  * Return: true with interrupts disabled, ready to enter; false with
  * interrupts enabled when the run loop must look again first.
@@ -33,6 +40,8 @@ bool hvx_enter_begin(struct hvx_vcpu *vcpu)
 		local_irq_enable();
 		return false;
 	}
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	return true;
 }
 

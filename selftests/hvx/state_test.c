@@ -7,8 +7,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hvx_test.h"
@@ -138,6 +142,128 @@ __asm__(".pushsection .text\n"
 	"  and $-16, %rsp\n"
 	"  call guest_report\n"
 	".popsection\n");
+
+/* XMM0's pattern, and the rounds of FPU_ROUND_EXITS in-kernel exits. */
+#define FPU_PATTERN		0x0123456789abcdefULL
+#define FPU_ROUND_EXITS		1000
+const struct ucall fpu_round = { .cmd = UCALL_SYNC, .args = { 10 } };
+
+void guest_fpu_loop(uint64_t pattern);
+__asm__(".pushsection .text\n"
+	"guest_fpu_loop:\n"		/* XMM0 = pattern:pattern, for ever */
+	"  movq %rdi, %xmm0\n"
+	"  pshufd $0x44, %xmm0, %xmm0\n"
+	"  mov %rdi, %r12\n"
+	"1:\n"
+	"  mov $" XSTR(FPU_ROUND_EXITS) ", %r13d\n"
+	"2:\n"				/* exits hvx handles in the kernel */
+	"  xor %eax, %eax\n"
+	"  cpuid\n"
+	"  dec %r13d\n"
+	"  jnz 2b\n"
+	"  movq %xmm0, %rsi\n"
+	"  pshufd $0xee, %xmm0, %xmm1\n"
+	"  movq %xmm1, %rdx\n"
+	"  cmp %r12, %rsi\n"
+	"  jne 3f\n"
+	"  cmp %r12, %rdx\n"
+	"  jne 3f\n"
+	"  lea fpu_round(%rip), %rdi\n"
+	"  mov $" XSTR(UCALL_PORT) ", %edx\n"
+	"  out %al, %dx\n"
+	"  jmp 1b\n"
+	"3:\n"				/* report (0xbad, lo, hi) */
+	"  mov $0xbad, %edi\n"
+	"  and $-16, %rsp\n"
+	"  call guest_report\n"
+	".popsection\n");
+
+static volatile bool rival_stop;
+
+/* Keeps other values in the XMM registers of the CPU it shares. */
+static void *fpu_rival(void *arg)
+{
+	cpu_set_t *cpu = arg;
+
+	sched_setaffinity(0, sizeof(*cpu), cpu);
+	while (!rival_stop)
+		__asm__ volatile("pcmpeqd %%xmm0, %%xmm0\n\t"
+				 "pcmpeqd %%xmm1, %%xmm1" ::: "xmm0", "xmm1");
+	return NULL;
+}
+
+/* This thread's involuntary context switches so far. */
+static long nonvoluntary_switches(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/thread-self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The guest's XMM registers survive the host scheduling another task,
+ * which uses its own XMM values, between exits handled in the kernel.
+ * The vCPU thread shares one CPU with that rival, so the scheduler
+ * preempts it inside KVM_RUN; hvx must reload the guest's FPU state
+ * before the next entry (TIF_NEED_FPU_LOAD), not run the guest on the
+ * rival's registers.
+ */
+static enum ktap_result fpu_kept_across_preemption(void)
+{
+	long before, switches = 0;
+	unsigned int rounds = 0;
+	struct timespec t0, t;
+	cpu_set_t cpu, old;
+	pthread_t rival;
+	struct ucall uc;
+	int r;
+
+	SETUP();
+	CHECK(!vcpu_setup_long(&vcpu, guest_fpu_loop, FPU_PATTERN),
+	      "vCPU setup");
+	CHECK(!sched_getaffinity(0, sizeof(old), &old), "getaffinity");
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	CHECK(!sched_setaffinity(0, sizeof(cpu), &cpu), "setaffinity");
+	rival_stop = false;
+	if (pthread_create(&rival, NULL, fpu_rival, &cpu)) {
+		sched_setaffinity(0, sizeof(old), &old);
+		CHECK(0, "pthread_create");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	before = nonvoluntary_switches();
+	/* Until the scheduler has preempted this thread often enough. */
+	do {
+		r = vcpu_run_ucall(&vcpu, &uc);
+		if (r != UCALL_SYNC || uc.args[0] != 10)
+			break;
+		rounds++;
+		switches = nonvoluntary_switches() - before;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (switches < 20 && t.tv_sec - t0.tv_sec < 60);
+	rival_stop = true;
+	pthread_join(rival, NULL);
+	sched_setaffinity(0, sizeof(old), &old);
+
+	CHECK(r == UCALL_SYNC, "ucall %d after %u rounds", r, rounds);
+	CHECK(uc.args[0] != 0xbad, "after %u rounds and %ld preemptions, "
+	      "guest XMM0 is %#lx:%#lx, not %#llx:%#llx", rounds, switches,
+	      (long)uc.args[2], (long)uc.args[1], FPU_PATTERN, FPU_PATTERN);
+	if (switches < 20)
+		SKIP("only %ld preemptions in %u rounds", switches, rounds);
+	ktap_diag("%u rounds of %d exits, %ld preemptions", rounds,
+		   FPU_ROUND_EXITS, switches);
+	teardown();
+	return KTAP_PASS;
+}
 
 /* SET_REGS then GET_REGS gives back every register; the guest sees them. */
 static enum ktap_result regs_roundtrip(void)
@@ -783,6 +909,7 @@ KTAP_CASES(
 	{ "sregs_invalid", sregs_invalid },
 	{ "fpu_roundtrip", fpu_roundtrip },
 	{ "fpu_seen_by_guest", fpu_seen_by_guest },
+	{ "fpu_kept_across_preemption", fpu_kept_across_preemption },
 	{ "xsave_roundtrip", xsave_roundtrip },
 	{ "xcrs_roundtrip", xcrs_roundtrip },
 	{ "debugregs_roundtrip", debugregs_roundtrip },
