@@ -77,14 +77,7 @@ static int setup(void (*entry)(uint64_t))
 	return vcpu_setup_long(&vcpu, entry, 0);
 }
 
-#define SETUP(entry)							\
-	do {								\
-		int _r = setup(entry);					\
-		if (_r == -EOPNOTSUPP || _r == -ENOENT)			\
-			SKIP("no guests on %s: %s", hvx_dev_path(),	\
-			     strerror(-_r));				\
-		CHECK(!_r, "setup: %s", strerror(-_r));			\
-	} while (0)
+#define SETUP(entry)	CHECK_VM_SETUP(setup(entry))
 
 /* Run to the guest's GUEST_SYNC(@stage, ...). */
 #define RUN_SYNC(uc, stage)						\

@@ -71,14 +71,7 @@ static int setup(void (*entry)(uint64_t))
 	return 0;
 }
 
-#define SETUP(entry)							\
-	do {								\
-		int _r = setup(entry);					\
-		if (_r == -EOPNOTSUPP || _r == -ENOENT)			\
-			SKIP("no guests on %s: %s", hvx_dev_path(),	\
-			     strerror(-_r));				\
-		CHECK(!_r, "setup: %s", strerror(-_r));			\
-	} while (0)
+#define SETUP(entry)	CHECK_VM_SETUP(setup(entry))
 
 static uint64_t guest_val(void *p)
 {

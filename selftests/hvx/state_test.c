@@ -47,27 +47,7 @@ static int setup(void)
 	return r;
 }
 
-#define SETUP()								\
-	do {								\
-		int _r = setup();					\
-		if (_r == -EOPNOTSUPP || _r == -ENOENT)			\
-			SKIP("no guests on %s: %s", hvx_dev_path(),	\
-			     strerror(-_r));				\
-		CHECK(!_r, "setup: %s", strerror(-_r));			\
-	} while (0)
-
-static const char *err_name(int e)
-{
-	return e ? strerror(e) : "success";
-}
-
-/* @call ends with errno @want, or succeeds when @want is 0. */
-#define CHECK_ERRNO(what, call, want)					\
-	do {								\
-		int _e = (call) < 0 ? errno : 0;			\
-		CHECK(_e == (want), "%s: %s, expected %s", (what),	\
-		      err_name(_e), err_name(want));			\
-	} while (0)
+#define SETUP()	CHECK_VM_SETUP(setup())
 
 /* Run to the next ucall, which must be @cmd. */
 #define RUN_UCALL(uc, cmd)						\

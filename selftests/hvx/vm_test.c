@@ -64,27 +64,7 @@ static int setup(bool with_vcpu)
 	return r;
 }
 
-#define SETUP(with_vcpu)						\
-	do {								\
-		int _r = setup(with_vcpu);				\
-		if (_r == -EOPNOTSUPP || _r == -ENOENT)			\
-			SKIP("no guests on %s: %s", hvx_dev_path(),	\
-			     strerror(-_r));				\
-		CHECK(!_r, "setup: %s", strerror(-_r));			\
-	} while (0)
-
-static const char *err_name(int e)
-{
-	return e ? strerror(e) : "success";
-}
-
-/* @call (an int-returning syscall) ends with errno @want, or succeeds if 0. */
-#define CHECK_ERRNO(what, call, want)					\
-	do {								\
-		int _e = (call) < 0 ? errno : 0;			\
-		CHECK(_e == (want), "%s: %s, expected %s", (what),	\
-		      err_name(_e), err_name(want));			\
-	} while (0)
+#define SETUP(with_vcpu)	CHECK_VM_SETUP(setup(with_vcpu))
 
 static int set_slot(uint32_t slot, uint32_t flags, uint64_t gpa,
 		    uint64_t size, const void *host)
@@ -467,11 +447,13 @@ static enum ktap_result fork_child_eio(void)
 	CHECK(read(p[0], errs, sizeof(errs)) == sizeof(errs), "child died");
 	close(p[0]);
 	waitpid(pid, &status, 0);
-	CHECK(errs[0] == EIO, "child KVM_CREATE_VCPU: %s", err_name(errs[0]));
+	CHECK(errs[0] == EIO, "child KVM_CREATE_VCPU: %s",
+	      ktap_errno_name(errs[0]));
 	CHECK(errs[1] == EIO, "child KVM_CHECK_EXTENSION on the VM: %s",
-	      err_name(errs[1]));
-	CHECK(errs[2] == EIO, "child KVM_GET_REGS: %s", err_name(errs[2]));
-	CHECK(errs[3] == EIO, "child KVM_RUN: %s", err_name(errs[3]));
+	      ktap_errno_name(errs[1]));
+	CHECK(errs[2] == EIO, "child KVM_GET_REGS: %s",
+	      ktap_errno_name(errs[2]));
+	CHECK(errs[3] == EIO, "child KVM_RUN: %s", ktap_errno_name(errs[3]));
 	CHECK_ERRNO("parent KVM_GET_REGS", ioctl(vcpu.fd, KVM_GET_REGS, &regs),
 		    0);
 	teardown();

@@ -10,6 +10,7 @@
 #ifndef HVX_KTAP_H
 #define HVX_KTAP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -41,6 +42,20 @@ void ktap_skip_reason(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 			ktap_diag(__VA_ARGS__);				\
 			return KTAP_FAIL;				\
 		}							\
+	} while (0)
+
+/* strerror(), but "success" for 0. */
+const char *ktap_errno_name(int e);
+
+/*
+ * CHECK_ERRNO(what, call, want): @call (an int-returning syscall) must end
+ * with errno @want, or succeed when @want is 0.
+ */
+#define CHECK_ERRNO(what, call, want)					\
+	do {								\
+		int _e = (call) < 0 ? errno : 0;			\
+		CHECK(_e == (want), "%s: %s, expected %s", (what),	\
+		      ktap_errno_name(_e), ktap_errno_name(want));	\
 	} while (0)
 
 #define SKIP(...)							\

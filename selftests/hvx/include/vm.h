@@ -147,4 +147,18 @@ static inline void guest_wrmsr(uint32_t msr, uint64_t v)
 			 "d"((uint32_t)(v >> 32)));
 }
 
+/*
+ * CHECK_VM_SETUP(r): end a case whose VM setup returned -errno @r: a skip
+ * when the device runs no guests on this host (-EOPNOTSUPP, -ENOENT), a
+ * failure for any other error.  Needs ktap.h.
+ */
+#define CHECK_VM_SETUP(r)						\
+	do {								\
+		int _r = (r);						\
+		if (_r == -EOPNOTSUPP || _r == -ENOENT)			\
+			SKIP("no guests on %s: %s", hvx_dev_path(),	\
+			     strerror(-_r));				\
+		CHECK(!_r, "setup: %s", strerror(-_r));			\
+	} while (0)
+
 #endif /* HVX_VM_H */

@@ -20,6 +20,11 @@ void ktap_diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+const char *ktap_errno_name(int e)
+{
+	return e ? strerror(e) : "success";
+}
+
 void ktap_skip_reason(const char *fmt, ...)
 {
 	va_list ap;
