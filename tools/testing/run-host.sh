@@ -67,7 +67,9 @@ for t in "$@"; do tests+=("$(basename "$t")"); done
 # "ignore_loglevel" to see every kernel message on the serial log).
 # HVX_QEMU_MONITOR=SOCKET gives the QEMU host a monitor on that Unix
 # socket (a hung host: `info registers -a` there, "nokaslr" in the
-# append, and /boot/System.map-$KVER names the RIPs).
+# append, and /boot/System.map-$KVER names the RIPs).  HVX_QEMU_EXTRA adds
+# QEMU options, e.g. "-d in_asm -dfilter 0x1000+0x1 -D FILE" to log every
+# VMRUN and #VMEXIT of the host's hypervisor (the filter drops the code).
 cmdline="console=ttyS0,115200 quiet panic=-1${HVX_HOST_APPEND:+ $HVX_HOST_APPEND}"
 start=$SECONDS
 if [ "$host" = svm ]; then
@@ -77,7 +79,7 @@ if [ "$host" = svm ]; then
 	# TCG's EPYC model has SVM with NPT (no NRIP_SAVE); -no-reboot plus
 	# panic=-1 turns a guest panic into a QEMU exit instead of a loop.
 	timeout -k 10 "$timeout" qemu-system-x86_64 -M q35 -accel tcg -cpu EPYC \
-		-m 1024 -smp "$smp" -nographic -no-reboot \
+		${HVX_QEMU_EXTRA:-} -m 1024 -smp "$smp" -nographic -no-reboot \
 		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
 		-serial "file:$serial" -display none \
 		-monitor "$monitor" \
