@@ -67,7 +67,8 @@ for t in "$@"; do tests+=("$(basename "$t")"); done
 # "ignore_loglevel" to see every kernel message on the serial log).
 # HVX_QEMU_MONITOR=SOCKET gives the QEMU host a monitor on that Unix
 # socket (a hung host: `info registers -a` there, "nokaslr" in the
-# append, and /boot/System.map-$KVER names the RIPs).  HVX_QEMU_EXTRA adds
+# append, and /proc/kallsyms of such a boot names the RIPs: Debian's
+# /boot/System.map is only a stub).  HVX_QEMU_EXTRA adds
 # QEMU options, e.g. "-d in_asm -dfilter 0x1000+0x1 -D FILE" to log every
 # VMRUN and #VMEXIT of the host's hypervisor (the filter drops the code).
 cmdline="console=ttyS0,115200 quiet panic=-1${HVX_HOST_APPEND:+ $HVX_HOST_APPEND}"
