@@ -71,9 +71,20 @@ for t in "$@"; do tests+=("$(basename "$t")"); done
 # /boot/System.map is only a stub).  HVX_QEMU_EXTRA adds
 # QEMU options, e.g. "-d in_asm -dfilter 0x1000+0x1 -D FILE" to log every
 # VMRUN and #VMEXIT of the host's hypervisor (the filter drops the code).
-cmdline="console=ttyS0,115200 quiet panic=-1${HVX_HOST_APPEND:+ $HVX_HOST_APPEND}"
+cmdline="console=ttyS0,115200 quiet panic=-1"
+append=${HVX_HOST_APPEND:+ $HVX_HOST_APPEND}
 start=$SECONDS
 if [ "$host" = svm ]; then
+	# QEMU 7.2's VMRUN sets CPU_INTERRUPT_VIRQ (whenever the VMCB asks
+	# for a virtual interrupt) with a plain read-modify-write of the CPU's
+	# interrupt_request, without the lock its I/O thread holds when it
+	# sets CPU_INTERRUPT_POLL there for a new APIC interrupt; losing that
+	# race loses the wakeup.  A tickless idle host then never sees its
+	# one-shot timer's interrupt and halts for good (Documentation/
+	# testing.rst, "QEMU's lost wakeup").  With a periodic LAPIC tick the
+	# next tick polls the APIC again: a lost wakeup costs one tick.  The
+	# append comes later, so "nohz=on highres=on" there brings it back.
+	cmdline+=" nohz=off highres=off"
 	monitor=none
 	[ -z "${HVX_QEMU_MONITOR:-}" ] ||
 		monitor="unix:$HVX_QEMU_MONITOR,server,nowait"
@@ -81,7 +92,7 @@ if [ "$host" = svm ]; then
 	# panic=-1 turns a guest panic into a QEMU exit instead of a loop.
 	timeout -k 10 "$timeout" qemu-system-x86_64 -M q35 -accel tcg -cpu EPYC \
 		${HVX_QEMU_EXTRA:-} -m 1024 -smp "$smp" -nographic -no-reboot \
-		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
+		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline$append" \
 		-serial "file:$serial" -display none \
 		-monitor "$monitor" \
 		</dev/null >"$work/qemu.out" 2>&1 && vm_rc=0 || vm_rc=$?
@@ -101,7 +112,7 @@ else
 	cp "$kernel" "$iso/vmlinuz"
 	cp "$work/initrd.gz" "$iso/initrd.gz"
 	printf '%s\n' "DEFAULT hvx" "PROMPT 0" "TIMEOUT 0" "LABEL hvx" \
-		"  KERNEL /vmlinuz" "  INITRD /initrd.gz" "  APPEND $cmdline" \
+		"  KERNEL /vmlinuz" "  INITRD /initrd.gz" "  APPEND $cmdline$append" \
 		> "$iso/isolinux/isolinux.cfg"
 	xorriso -as mkisofs -o "$work/boot.iso" -b isolinux/isolinux.bin \
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \
