@@ -137,6 +137,27 @@ else
 	log: "$out/bochs.log"
 	EOF
 	echo c > "$work/dbg.rc"   # the built-in debugger waits at the first insn
+	# Debian's bochs has its debugger built in, and then the term display
+	# draws the screen into a pty pair of its own, announced on stderr as
+	# 'Bochs connected to screen "/dev/pts/N"', for someone to read at the
+	# other end.  Unread, that pty fills with status-bar updates after
+	# some minutes and bochs blocks writing to it: the host stops dead.
+	# Read it (raw, no echo: echo would come back to bochs as keys).
+	drain_screen() {
+		local pts= i
+		for i in $(seq 600); do
+			pts=$(grep -ao 'connected to screen "[^"]*"' \
+				"$work/bochs.term" 2>/dev/null | head -n 1 | cut -d'"' -f2) || true
+			[ -n "$pts" ] && break
+			sleep 0.1
+		done
+		[ -n "$pts" ] || return 0
+		exec 3<"$pts" || return 0
+		stty raw -echo <&3 || true
+		exec cat <&3 >/dev/null 2>&1
+	}
+	drain_screen &
+	drainer=$!
 	# display_library term wants a tty: give it script's pty.  The inner
 	# timeout runs inside that pty's session, next to bochs; the outer one
 	# only guards against script itself hanging.  SIGHUP, because the term
@@ -145,6 +166,8 @@ else
 	(cd "$work" && TERM=xterm timeout -k 10 $((timeout + 30)) script -qfec \
 		"timeout -s HUP -k 10 $timeout bochs -q -f bochsrc -rc dbg.rc" /dev/null \
 		</dev/null >"$work/bochs.term" 2>&1) && vm_rc=0 || vm_rc=$?
+	kill "$drainer" 2>/dev/null || true
+	wait "$drainer" 2>/dev/null || true
 fi
 echo "run-host: $host host ran $((SECONDS - start)) s (exit $vm_rc); artefacts in $out"
 
