@@ -806,8 +806,10 @@ L1_CASE(l2_ept, l1_l2_ept, NULL)
 /*
  * l2_ept_remap: L1 points an EPT12 entry at another page while L2 is
  * stopped and resumes it without INVEPT.  The SDM lets a CPU keep the old
- * translation until INVEPT; hvx, like KVM, write-protects EPT12 and drops
- * what it derived on L1's write, so L2 reads the new page at once.
+ * translation until INVEPT; hvx write-protects EPT12 and drops what it
+ * derived on L1's write, so L2 reads the new page at once.  That is
+ * hvx's own promise: Debian's kvm_intel nested=1 keeps the old page until
+ * INVEPT (L2 read PATTERN_A), which the SDM allows, so the reference skips.
  */
 static void l2_remap_body(uint64_t arg)
 {
@@ -838,7 +840,12 @@ static void l1_l2_ept_remap(uint64_t arg)
 	l1_finish();
 }
 
-L1_CASE(l2_ept_remap, l1_l2_ept_remap, NULL)
+static enum ktap_result l2_ept_remap(void)
+{
+	if (hvx_is_reference())
+		SKIP("KVM keeps L2's old EPT translation until INVEPT, as the SDM allows");
+	return run_l1(l1_l2_ept_remap, 0, NULL);
+}
 
 /*
  * invept_invvpid_errors: the operand checks of INVEPT and INVVPID (SDM
